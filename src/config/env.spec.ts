@@ -1,0 +1,27 @@
+import { EnvError, loadEnv } from './env';
+
+describe('loadEnv', () => {
+  it('fills developer defaults when nothing is set', () => {
+    const env = loadEnv({});
+    expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/dockgrader');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.DOCKER_HOST).toBe('unix:///var/run/docker.sock');
+    expect(env.PORT).toBe(3000);
+  });
+
+  it('names the variable that is malformed', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(EnvError);
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadEnv({ DATABASE_URL: 'nope', REDIS_URL: 'http://x' });
+      throw new Error('expected loadEnv to throw');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/DATABASE_URL/);
+      expect((err as Error).message).toMatch(/REDIS_URL/);
+    }
+  });
+});

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ApiModule } from './api.module';
+import { validateEnvOrExit } from './bootstrap';
+
+async function main(): Promise<void> {
+  const env = validateEnvOrExit();
+  const app = await NestFactory.create(ApiModule, { bufferLogs: false });
+  app.enableShutdownHooks();
+  await app.listen(env.PORT);
+}
+
+void main();
