@@ -1,0 +1,92 @@
+import type Docker from 'dockerode';
+
+/**
+ * The contract between the sandbox engine and its users (the grading engine, the CLI grader,
+ * benchmarks). A sandbox is a container running its own dockerd; everything a submission does
+ * happens inside it. Implementations live beside this file; nothing outside src/sandbox/ talks
+ * to the host engine about sandboxes.
+ */
+
+/** Why a command or a whole sandbox stopped, when it was not a normal exit. */
+export type SandboxStopReason = 'timeout' | 'output-limit' | 'memory-limit' | 'disk-limit' | 'lifetime' | 'destroyed';
+
+export interface SandboxOptions {
+  /** Let inner containers reach the internet (off by default: exercises opt in). */
+  egress?: boolean;
+  /** Override the configured limits for this sandbox. */
+  limits?: Partial<SandboxLimits>;
+}
+
+export interface SandboxLimits {
+  memoryBytes: number;
+  /** Memory + swap; equal to memoryBytes means no swap. */
+  memorySwapBytes: number;
+  /** CPU quota in cores (e.g. 1.5). */
+  cpus: number;
+  pidsLimit: number;
+  /** Wall-clock lifetime after which the sandbox is destroyed. */
+  lifetimeMs: number;
+  /** Size cap of the inner /var/lib/docker and the working directory. */
+  diskBytes: number;
+  /** Cap of captured output per command. */
+  maxOutputBytes: number;
+}
+
+export interface ExecOptions {
+  /** Fed to the command's stdin, then EOF. Without it stdin is at EOF from the start. */
+  stdin?: string;
+  /** Allocate a pseudo-terminal (the student asked for `-t`). */
+  tty?: boolean;
+  timeoutMs: number;
+  /** Defaults to the sandbox's maxOutputBytes. */
+  maxOutputBytes?: number;
+  /** Defaults to the sandbox working directory (where submitted files are placed). */
+  cwd?: string;
+}
+
+export interface ExecResult {
+  /** null when the command was killed (timeout, output limit, sandbox stopped). */
+  exitCode: number | null;
+  /** stdout and stderr interleaved as a terminal would show them, capped. */
+  output: string;
+  truncated: boolean;
+  durationMs: number;
+  stoppedBy?: SandboxStopReason;
+}
+
+export interface SandboxFile {
+  /** Relative path inside the working directory; no `..`, no absolute paths. */
+  path: string;
+  content: string;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  /** Working directory inside the sandbox where files are placed and commands start. */
+  readonly workdir: string;
+  /** dockerode client for the sandbox's inner engine (containers, images, volumes, networks, events). */
+  readonly inner: Docker;
+  /** Runs one shell command line (`sh -c`) inside the sandbox, where `docker` talks to the inner engine. */
+  exec(command: string, options: ExecOptions): Promise<ExecResult>;
+  /** Writes files into the working directory. */
+  putFiles(files: SandboxFile[]): Promise<void>;
+  /** Why the sandbox itself is no longer usable, or undefined while it is healthy. */
+  health(): Promise<SandboxStopReason | undefined>;
+  /** Digests of the images present in the inner engine, by tag (for reproducible grades). */
+  imageDigests(): Promise<Record<string, string>>;
+}
+
+/** Thrown when a sandbox could not be created or started: an infrastructure failure, never the student's. */
+export class SandboxInfrastructureError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SandboxInfrastructureError';
+  }
+}
+
+export interface SandboxDriver {
+  /** A ready sandbox (from the warm pool when one is available). */
+  acquire(options?: SandboxOptions): Promise<Sandbox>;
+  /** Destroys the sandbox and everything it created; safe to call twice. */
+  release(sandbox: Sandbox): Promise<void>;
+}
