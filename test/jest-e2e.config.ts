@@ -1,5 +1,5 @@
 import type { Config } from 'jest';
-import { baseConfig } from '../jest.config';
+import baseConfig from '../jest.base.config.js';
 
 /** End-to-end tier: the service over HTTP (and in a browser) against real dependencies. */
 const config: Config = {

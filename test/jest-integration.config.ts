@@ -1,5 +1,5 @@
 import type { Config } from 'jest';
-import { baseConfig } from '../jest.config';
+import baseConfig from '../jest.base.config.js';
 
 /** Integration tier: real PostgreSQL, Redis and Docker engine, a database and Redis prefix per run. */
 const config: Config = {

@@ -1,0 +1,9 @@
+// Shared jest settings for the three tiers: swc compiles TypeScript and NestJS 12's ESM packages
+// to CommonJS (ts-jest cannot load NestJS 12's ESM).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { swcrc: true }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer)/)'],
+};
