@@ -1,0 +1,55 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const root = resolve(__dirname, '../..');
+
+/** A TCP port that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Starts a built entrypoint (dist/main.js, dist/worker.js) as its own process, as operators do. */
+export function startBuilt(entry: 'main' | 'worker', env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
+  const file = resolve(root, 'dist', `${entry}.js`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
+  const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return Object.assign(child, { output: () => out });
+}
+
+export async function waitForExit(child: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('process did not exit in time')), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      res(code);
+    });
+  });
+}
+
+/** Polls until `fn` resolves without throwing, or throws the last error after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+  throw last instanceof Error ? last : new Error(String(last));
+}
