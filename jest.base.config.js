@@ -7,5 +7,7 @@ module.exports = {
   // Generated Prisma code imports './x.js' that exists as './x.ts'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { swcrc: true }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer)/)',
+  ],
 };

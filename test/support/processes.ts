@@ -21,7 +21,11 @@ export async function freePort(): Promise<number> {
 export function startBuilt(entry: 'main' | 'worker', env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
   const file = resolve(root, 'dist', `${entry}.js`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [file], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

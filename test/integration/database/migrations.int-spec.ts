@@ -46,7 +46,15 @@ describe('committed migrations', () => {
     const schemaUrl = await createDatabase(base, fromSchemaDb);
     const sql = execFileSync(
       'bash',
-      ['scripts/prisma.sh', 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+      [
+        'scripts/prisma.sh',
+        'migrate',
+        'diff',
+        '--from-empty',
+        '--to-schema-datamodel',
+        'prisma/schema.prisma',
+        '--script',
+      ],
       { cwd: root, env: { ...process.env, DATABASE_URL: schemaUrl }, encoding: 'utf8' },
     )
       .split('\n')

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Makes sure the services the tests talk to answer: PostgreSQL (DATABASE_URL / TEST_DATABASE_URL),
+# Redis (REDIS_URL) and a Docker engine (DOCKER_HOST). A service named by an environment variable
+# on another host is only checked; a local one that does not answer is started, and installed
+# from Debian's packages first when missing (needs root, as on CI machines).
+set -euo pipefail
+
+log() { printf '[services] %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+is_local() { case "$1" in 127.*|localhost|::1|"") return 0 ;; *) return 1 ;; esac; }
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then log "cannot install $* without root"; return 1; fi
+  if [ ! -f /tmp/.dockgrader-apt-updated ]; then apt-get update -qq && touch /tmp/.dockgrader-apt-updated; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+wait_for() { # wait_for SECONDS CMD...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.3
+  done
+}
+url_host() { node -e 'const u=new URL(process.argv[1]);process.stdout.write(u.hostname.replace(/^\[|\]$/g,""))' "$1"; }
+url_port() { node -e 'const u=new URL(process.argv[1]);process.stdout.write(u.port||process.argv[2])' "$1" "$2"; }
+
+ensure_postgres() {
+  local url="${TEST_DATABASE_URL:-${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}}"
+  local host port; host=$(url_host "$url"); port=$(url_port "$url" 5432)
+  if have pg_isready && pg_isready -q -h "$host" -p "$port"; then return 0; fi
+  if ! is_local "$host"; then log "PostgreSQL at $host:$port does not answer"; return 1; fi
+  if ! have pg_ctlcluster; then
+    log "installing PostgreSQL"; apt_install postgresql postgresql-client
+  fi
+  local version; version=$(ls /etc/postgresql | sort -V | tail -n1)
+  local hba="/etc/postgresql/$version/main/pg_hba.conf"
+  # Tests connect as postgres over TCP without a password, as on the project's machines.
+  if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+    sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+  fi
+  log "starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  wait_for 30 pg_isready -q -h "$host" -p "$port" || { log "PostgreSQL did not start"; return 1; }
+}
+
+ensure_redis() {
+  local url="${REDIS_URL:-redis://127.0.0.1:6379}"
+  local host port; host=$(url_host "$url"); port=$(url_port "$url" 6379)
+  if have redis-cli && [ "$(redis-cli -h "$host" -p "$port" ping 2>/dev/null)" = PONG ]; then return 0; fi
+  if ! is_local "$host"; then log "Redis at $host:$port does not answer"; return 1; fi
+  have redis-server || { log "installing Redis"; apt_install redis-server redis-tools; }
+  log "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$port" --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/dockgrader.log
+  wait_for 15 redis-cli -h "$host" -p "$port" ping || { log "Redis did not start"; return 1; }
+}
+
+ensure_docker() {
+  local dh="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+  if docker -H "$dh" info >/dev/null 2>&1; then return 0; fi
+  case "$dh" in unix:///var/run/docker.sock) ;; *) log "Docker engine at $dh does not answer"; return 1 ;; esac
+  have dockerd || { log "installing the Docker engine"; apt_install docker.io iptables ca-certificates; }
+  have docker || { log "no docker client"; return 1; }
+  log "starting dockerd"
+  (setsid dockerd >/var/log/dockerd.log 2>&1 &)
+  wait_for 60 docker info || { log "dockerd did not start: see /var/log/dockerd.log"; return 1; }
+}
+
+ensure_postgres
+ensure_redis
+ensure_docker
+log "PostgreSQL, Redis and Docker answer"
