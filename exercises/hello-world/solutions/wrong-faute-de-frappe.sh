@@ -1,0 +1,2 @@
+docker run hello-word
+docker ps -a

@@ -1,0 +1,3 @@
+docker run hello-world
+# je vérifie que le conteneur est là
+docker ps
