@@ -1,0 +1,78 @@
+import { analyseLine, type SimpleCommand } from './shell-line.analyzer';
+
+/**
+ * Reads the docker CLI options that change how a command must be run: `-t` asks for a
+ * pseudo-terminal, `-i` keeps stdin open (so what the student typed next is that command's input).
+ * Only `run`, `create`, `exec`, `start` and `attach` are looked at: elsewhere `-t` means a tag
+ * (`docker build -t`) or timestamps (`docker logs -t`).
+ */
+
+export interface DockerInvocation {
+  subcommand: string;
+  tty: boolean;
+  interactive: boolean;
+}
+
+/** Short options that take a value, per subcommand (so `-e -t` does not ask for a TTY). */
+const SHORT_WITH_VALUE: Record<string, Set<string>> = {
+  run: new Set(['a', 'c', 'e', 'h', 'l', 'm', 'p', 'u', 'v', 'w']),
+  create: new Set(['a', 'c', 'e', 'h', 'l', 'm', 'p', 'u', 'v', 'w']),
+  exec: new Set(['e', 'u', 'w']),
+  start: new Set(),
+};
+/** Long options without a value; every other long option takes one unless written `--opt=value`. */
+const LONG_BOOLEAN = new Set([
+  'detach', 'interactive', 'tty', 'rm', 'init', 'privileged', 'read-only', 'publish-all', 'help',
+  'no-healthcheck', 'oom-kill-disable', 'disable-content-trust', 'quiet', 'sig-proxy', 'attach', 'no-stdin',
+]);
+
+export function dockerInvocations(line: string): DockerInvocation[] {
+  const a = analyseLine(line);
+  if (!a.ok) return [];
+  return a.commands.flatMap((c) => {
+    const d = readDocker(c);
+    return d ? [d] : [];
+  });
+}
+
+function readDocker(c: SimpleCommand): DockerInvocation | undefined {
+  const words = c.words.map((w) => w.text);
+  if (words[0] !== 'docker') return undefined;
+  let i = 1;
+  // Global options before the subcommand (rare in the course, e.g. `docker --debug run`).
+  while (i < words.length && words[i].startsWith('-')) i += 1;
+  let sub = words[i] ?? '';
+  if (sub === 'container' && words[i + 1]) {
+    i += 1;
+    sub = words[i];
+  }
+  const inv: DockerInvocation = { subcommand: sub, tty: false, interactive: false };
+  if (!['run', 'create', 'exec', 'start', 'attach'].includes(sub)) return inv;
+  if (sub === 'attach') {
+    inv.interactive = !words.includes('--no-stdin');
+    return inv;
+  }
+  for (let j = i + 1; j < words.length; j++) {
+    const w = words[j];
+    if (w === '--') break;
+    if (!w.startsWith('-') || w === '-') break; // the image or container: what follows is its command
+    if (w.startsWith('--')) {
+      const [name, value] = w.slice(2).split('=', 2);
+      if (name === 'tty') inv.tty = true;
+      if (name === 'interactive') inv.interactive = true;
+      if (value === undefined && !LONG_BOOLEAN.has(name)) j += 1;
+      continue;
+    }
+    const flags = w.slice(1);
+    for (let k = 0; k < flags.length; k++) {
+      const f = flags[k];
+      if (SHORT_WITH_VALUE[sub].has(f)) {
+        if (k === flags.length - 1) j += 1; // value is the next word; otherwise glued (`-p8080:80`)
+        break;
+      }
+      if (f === 't' && sub !== 'start') inv.tty = true;
+      if (f === 'i') inv.interactive = true;
+    }
+  }
+  return inv;
+}

@@ -1,0 +1,191 @@
+import { parseSubmission, SubmissionParseError } from './submission.parser';
+import { dockerInvocations } from './docker-flags';
+
+function parseError(source: string, limits = {}): SubmissionParseError {
+  try {
+    parseSubmission(source, limits);
+  } catch (error) {
+    if (error instanceof SubmissionParseError) return error;
+    throw error;
+  }
+  throw new Error('expected a parse error');
+}
+
+describe('parseSubmission: commands as typed', () => {
+  it('reads one command per line, skipping blank and comment lines', () => {
+    const s = parseSubmission('# exercice 1\ndocker run hello-world\n\n   docker ps -a  \n');
+    expect(s.form).toBe('commands');
+    expect(s.commands).toEqual([
+      { line: 2, text: 'docker run hello-world', tty: false },
+      { line: 4, text: 'docker ps -a', tty: false },
+    ]);
+  });
+
+  it('joins backslash continuations as the shell does and keeps the first line number', () => {
+    const s = parseSubmission('docker run -d \\\n  --name redis \\\n  redis\ndocker ps');
+    expect(s.commands[0]).toMatchObject({ line: 1, text: 'docker run -d   --name redis   redis' });
+    expect(s.commands[1]).toMatchObject({ line: 4, text: 'docker ps' });
+  });
+
+  it('does not treat an escaped backslash at the end as a continuation', () => {
+    const s = parseSubmission('echo a\\\\\necho b');
+    expect(s.commands.map((c) => c.text)).toEqual(['echo a\\\\', 'echo b']);
+  });
+
+  it('accepts CRLF line endings and a byte-order mark', () => {
+    const s = parseSubmission('\uFEFFdocker ps\r\ndocker images\r\n');
+    expect(s.commands.map((c) => c.text)).toEqual(['docker ps', 'docker images']);
+  });
+
+  it('gives <<< lines to the command above as stdin', () => {
+    const s = parseSubmission('docker run -d --name redis redis\ndocker exec -it redis redis-cli\n<<< set cle 42\n  <<< get cle\n<<<\ndocker ps');
+    expect(s.commands[1]).toEqual({ line: 2, text: 'docker exec -it redis redis-cli', tty: true, stdin: 'set cle 42\nget cle\n\n' });
+    expect(s.commands[0].stdin).toBeUndefined();
+    expect(s.commands[2].stdin).toBeUndefined();
+  });
+
+  it('answers a prune confirmation with <<< y', () => {
+    const s = parseSubmission('docker system prune -a\n<<< y');
+    expect(s.commands).toEqual([{ line: 1, text: 'docker system prune -a', tty: false, stdin: 'y\n' }]);
+  });
+
+  it('refuses <<< before any command, naming the line', () => {
+    const e = parseError('# rien\n<<< y');
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/^ligne 2 : .*aucune commande ne précède/);
+  });
+
+  it('refuses a continuation at the end of the text, naming the line', () => {
+    const e = parseError('docker ps\ndocker run -d \\');
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/aucune ligne ne suit/);
+  });
+
+  it('refuses an empty submission', () => {
+    expect(parseError('\n# seulement un commentaire\n').message).toMatch(/aucune commande/);
+  });
+
+  it('enforces the size, line-length, command-count and stdin limits', () => {
+    expect(parseError('docker ps\n'.repeat(20), { maxBytes: 100 }).message).toMatch(/octets, la limite est 100/);
+    const long = parseError(`docker ps\necho ${'a'.repeat(50)}`, { maxLineLength: 40 });
+    expect(long.line).toBe(2);
+    expect(long.message).toMatch(/trop longue/);
+    expect(parseError('docker ps\n'.repeat(4), { maxCommands: 3 }).message).toMatch(/4 commandes, la limite est 3/);
+    const stdin = parseError('docker exec -i redis redis-cli\n<<< set cle 42424242', { maxStdinBytes: 8 });
+    expect(stdin.line).toBe(1);
+  });
+
+  it('refuses binary content', () => {
+    expect(parseError('docker ps\0').message).toMatch(/octet nul/);
+  });
+});
+
+describe('parseSubmission: a pasted terminal session', () => {
+  it('keeps only prompt lines as commands and ignores output', () => {
+    const s = parseSubmission(
+      [
+        'jean@portable:~$ docker run hello-world',
+        '',
+        'Hello from Docker!',
+        'This message shows that your installation appears to be working correctly.',
+        'jean@portable:~/projet$ docker ps -a',
+        'CONTAINER ID   IMAGE         COMMAND    CREATED   STATUS                     PORTS   NAMES',
+        'a1b2c3d4e5f6   hello-world   "/hello"   1s ago    Exited (0) 1 second ago            gifted_hopper',
+        'jean@portable:~$ ',
+      ].join('\n'),
+    );
+    expect(s.form).toBe('session');
+    expect(s.commands).toEqual([
+      { line: 1, text: 'docker run hello-world', tty: false },
+      { line: 5, text: 'docker ps -a', tty: false },
+    ]);
+  });
+
+  it('strips bare $ prompts and bash continuation prompts', () => {
+    const s = parseSubmission('$ docker run -d \\\n> --name redis redis\n3f2a…\n$ docker ps');
+    expect(s.commands.map((c) => c.text)).toEqual(['docker run -d --name redis redis', 'docker ps']);
+  });
+
+  it('feeds lines typed at redis-cli to the docker exec that opened it', () => {
+    const s = parseSubmission(
+      ['$ docker run -d --name redis redis', '5e7f…', '$ docker exec -it redis redis-cli', '127.0.0.1:6379> set cle 42', 'OK', '127.0.0.1:6379> get cle', '"42"', '127.0.0.1:6379> exit', '$ docker ps'].join('\n'),
+    );
+    expect(s.commands).toEqual([
+      { line: 1, text: 'docker run -d --name redis redis', tty: false },
+      { line: 3, text: 'docker exec -it redis redis-cli', tty: true, stdin: 'set cle 42\nget cle\nexit\n' },
+      { line: 9, text: 'docker ps', tty: false },
+    ]);
+  });
+
+  it('feeds lines typed in a container shell (/ # and root@id:/#) to the command that opened it', () => {
+    const s = parseSubmission(
+      ['user@host:~$ docker run -it alpine', '/ # ls', 'bin  dev  etc', '/ # exit', 'user@host:~$ docker exec -it redis bash', 'root@3f2a1b9c:/data# redis-cli get cle', '"42"', 'root@3f2a1b9c:/data# exit', 'user@host:~$ docker ps'].join('\n'),
+    );
+    expect(s.commands.map((c) => [c.text, c.stdin])).toEqual([
+      ['docker run -it alpine', 'ls\nexit\n'],
+      ['docker exec -it redis bash', 'redis-cli get cle\nexit\n'],
+      ['docker ps', undefined],
+    ]);
+  });
+
+  it('takes the answer to a [y/N] confirmation as stdin', () => {
+    const s = parseSubmission(
+      ['$ docker system prune -a', 'WARNING! This will remove:', '  - all stopped containers', 'Are you sure you want to continue? [y/N] y', 'Total reclaimed space: 0B'].join('\n'),
+    );
+    expect(s.commands).toEqual([{ line: 1, text: 'docker system prune -a', tty: false, stdin: 'y\n' }]);
+  });
+
+  it('accepts <<< lines in a session too', () => {
+    const s = parseSubmission('$ docker system prune\n<<< y');
+    expect(s.commands[0].stdin).toBe('y\n');
+  });
+
+  it('treats a container-shell session as commands when it is the outer prompt', () => {
+    const s = parseSubmission('/ # docker ps\nCONTAINER ID\n/ # docker images');
+    expect(s.commands.map((c) => c.text)).toEqual(['docker ps', 'docker images']);
+  });
+
+  it('ignores program prompts when no interactive command is open', () => {
+    const s = parseSubmission('$ docker ps\n127.0.0.1:6379> get cle\n$ docker images');
+    expect(s.commands.map((c) => c.text)).toEqual(['docker ps', 'docker images']);
+  });
+
+  it('closes the inner prompt when the outer prompt comes back', () => {
+    const s = parseSubmission('$ docker exec -it redis redis-cli\n127.0.0.1:6379> set cle 42\n$ docker ps\n127.0.0.1:6379> get cle');
+    expect(s.commands.map((c) => c.stdin)).toEqual(['set cle 42\n', undefined]);
+  });
+
+  it('names the line of a dangling continuation in a session', () => {
+    expect(parseError('$ docker ps\n$ docker run \\').line).toBe(2);
+  });
+
+  it('reads a psql prompt as input of docker exec -it … psql', () => {
+    const s = parseSubmission('$ docker exec -it postgres psql -U postgres\npostgres=# \\l\npostgres=# \\q\n$ docker ps');
+    expect(s.commands[0].stdin).toBe('\\l\n\\q\n');
+  });
+});
+
+describe('dockerInvocations', () => {
+  it.each([
+    ['docker run -it alpine', true, true],
+    ['docker run -ti alpine', true, true],
+    ['docker run -dit --name a alpine', true, true],
+    ['docker container run --tty --interactive alpine', true, true],
+    ['docker run -i alpine', false, true],
+    ['docker run -d redis', false, false],
+    ['docker run alpine ls -t', false, false],
+    ['docker run -e -t alpine', false, false],
+    ['docker run --name -t alpine', false, false],
+    ['docker build -t monimage .', false, false],
+    ['docker logs -t redis', false, false],
+    ['docker exec -it redis redis-cli', true, true],
+    ['docker container start -ai alpine1', false, true],
+    ['docker attach alpine1', false, true],
+    ['docker run -p8080:80 -it nginx', true, true],
+    ['docker ps && docker run -it alpine', true, true],
+  ])('%s → tty %s, interactive %s', (line, tty, interactive) => {
+    const invs = dockerInvocations(line);
+    expect(invs.some((d) => d.tty)).toBe(tty);
+    expect(invs.some((d) => d.interactive)).toBe(interactive);
+  });
+});
