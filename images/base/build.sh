@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the Debian base image from Debian's own packages (no registry needed):
+# debootstrap a minbase bookworm root filesystem, then `docker import` it.
+# Usage: build.sh TAG   (called by scripts/build-images.sh)
+set -euo pipefail
+tag="$1"
+suite="bookworm"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+root="$(mktemp -d /var/tmp/dockgrader-debootstrap.XXXXXX)"
+trap 'rm -rf "$root"' EXIT
+debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.log" 2>&1 || { cat "$root.log" >&2; exit 1; }
+rm -f "$root.log"
+# Keep the image small and reproducible-ish: no apt lists, no caches, no logs.
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*
+# Like the official debian image: never keep downloaded packages, never install recommends.
+printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' >"$root/etc/apt/apt.conf.d/90dockgrader-norecommends"
+printf 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb || true"; };\n' >"$root/etc/apt/apt.conf.d/90dockgrader-clean"
+tar -C "$root" --numeric-owner -c . | docker import \
+  --change 'CMD ["bash"]' \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  - "$tag" >/dev/null
