@@ -1,0 +1,3 @@
+docker build .
+docker run bonjour
+docker run bonjour Docker

@@ -1,0 +1,3 @@
+docker build -t bonjour .
+docker run bonjour
+docker run bonjour Docker
