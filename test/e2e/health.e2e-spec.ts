@@ -65,6 +65,40 @@ describe('the api process (dist/main.js)', () => {
     }
   });
 
+  it('logs requests as JSON with a request id and never logs credentials', async () => {
+    const port = await freePort();
+    const api = startBuilt('main', { PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        if (res.status !== 200) throw new Error(`health answered ${res.status}`);
+      });
+      const secret = 'tok_e2e_very_secret_value';
+      await fetch(`http://127.0.0.1:${port}/no-such-route`, {
+        headers: { authorization: `Bearer ${secret}`, 'x-request-id': 'req-e2e-1' },
+      });
+      const line = await eventually(async () => {
+        const found = api
+          .output()
+          .split('\n')
+          .find((l) => l.includes('req-e2e-1'));
+        if (!found) throw new Error('request not logged yet');
+        return found;
+      });
+      const entry = JSON.parse(line) as {
+        req: { id: string; headers: Record<string, string> };
+        res: { statusCode: number };
+      };
+      expect(entry.req.id).toBe('req-e2e-1');
+      expect(entry.res.statusCode).toBe(404);
+      expect(entry.req.headers.authorization).toBe('[redacted]');
+      expect(api.output()).not.toContain(secret);
+    } finally {
+      api.kill('SIGTERM');
+      await waitForExit(api);
+    }
+  });
+
   it('stops at startup with a message naming DATABASE_URL when it is malformed', async () => {
     const api = startBuilt('main', { DATABASE_URL: 'mysql://root@localhost/app' });
     const code = await waitForExit(api);
