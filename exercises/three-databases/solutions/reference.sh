@@ -8,13 +8,15 @@ docker container ls
 docker container ls -a
 docker logs postgres
 
-# on supprime l'ancien conteneur arrêté et on le relance avec la variable d'environnement
-docker container rm postgres
+# on supprime l'ancien conteneur arrêté (on valide avec y) et on le relance avec la variable d'environnement
+docker container prune
+<<< y
 docker container run --name postgres -d -e POSTGRES_HOST_AUTH_METHOD=trust postgres
 docker container ls
 
 # on stoppe tout puis on fait le ménage
 docker container stop $(docker container ls -aq)
-docker system prune -a -f
+docker system prune -a
+<<< y
 docker container ls -a
 docker images
