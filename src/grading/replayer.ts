@@ -1,0 +1,97 @@
+import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
+import { checkCommandLine } from './command-policy';
+import { dockerInvocations } from './docker-flags';
+import { EngineStateRecorder } from './engine-state.recorder';
+import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
+import type { ParsedCommand } from './submission.parser';
+
+/** Called before each command: `i` is 1-based ("command i of n"). */
+export type ProgressCallback = (i: number, n: number, command: ParsedCommand) => void;
+
+export interface ReplayOptions {
+  commandTimeoutMs: number;
+  maxOutputBytes?: number;
+  onProgress?: ProgressCallback;
+}
+
+/** Stops that end the sandbox itself, not just one command: the replay cannot go on. */
+const SANDBOX_STOPS: ReadonlySet<SandboxStopReason> = new Set(['memory-limit', 'disk-limit', 'lifetime', 'destroyed']);
+
+/** Where the replay keeps the shell's working directory and exported variables between lines. */
+const SHELL_STATE = '/tmp/.dockgrader-shell';
+
+/**
+ * Each line runs in its own `sh -c`; this wrapper carries `cd` and `export` over from one line to
+ * the next, as one terminal would, and keeps the line's exit status.
+ */
+export function wrapLine(line: string, stateDir = SHELL_STATE): string {
+  return [
+    `[ -r ${stateDir}/env ] && . ${stateDir}/env`,
+    `[ -r ${stateDir}/cwd ] && cd "$(cat ${stateDir}/cwd)"`,
+    line,
+    '__dockgrader_status=$?',
+    `mkdir -p ${stateDir} && export -p > ${stateDir}/env && pwd > ${stateDir}/cwd`,
+    'exit $__dockgrader_status',
+  ].join('\n');
+}
+
+/**
+ * Replays parsed commands one by one in a sandbox, recording the transcript, the inner engine's
+ * state after each command and its events. A failing or refused command does not stop the
+ * replay; a sandbox that stopped (memory, disk, lifetime) does.
+ */
+export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand[], options: ReplayOptions): Promise<ReplayHistory> {
+  const recorder = new EngineStateRecorder(sandbox.inner);
+  const transcript: TranscriptEntry[] = [];
+  const snapshots: EngineSnapshot[] = [];
+  const events: EngineEvent[] = [];
+  let sandboxStopped: SandboxStopReason | undefined;
+
+  for (const [index, command] of commands.entries()) {
+    const base = { index, line: command.line, text: command.text, stdin: command.stdin, tty: command.tty };
+    if (sandboxStopped) {
+      transcript.push({ ...base, exitCode: null, output: '', truncated: false, durationMs: 0, skipped: `le bac à sable s'était arrêté (${sandboxStopped})` });
+      continue;
+    }
+    options.onProgress?.(index + 1, commands.length, command);
+    const decision = checkCommandLine(command.text);
+    if (!decision.allowed) {
+      transcript.push({ ...base, exitCode: null, output: '', truncated: false, durationMs: 0, refused: refusalReason(decision.reason, command, commands[index - 1]) });
+      continue;
+    }
+    const result = await sandbox.exec(wrapLine(command.text), {
+      stdin: command.stdin,
+      tty: command.tty,
+      timeoutMs: options.commandTimeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+    });
+    transcript.push({
+      ...base,
+      exitCode: result.exitCode,
+      output: result.output.replace(/\r\n/g, '\n'),
+      truncated: result.truncated,
+      durationMs: result.durationMs,
+      stoppedBy: result.stoppedBy,
+    });
+    if (result.stoppedBy && SANDBOX_STOPS.has(result.stoppedBy)) {
+      sandboxStopped = (await sandbox.health()) ?? undefined;
+      if (sandboxStopped) continue;
+    }
+    try {
+      events.push(...(await recorder.events(index)));
+      snapshots.push(await recorder.snapshot(index));
+    } catch (error) {
+      // The inner engine stopped answering: either the sandbox died (say why) or this is ours to report.
+      sandboxStopped = await sandbox.health();
+      if (!sandboxStopped) throw error;
+    }
+  }
+  return { transcript, snapshots, events, sandboxStopped };
+}
+
+function refusalReason(reason: string, command: ParsedCommand, previous: ParsedCommand | undefined): string {
+  if (previous && dockerInvocations(previous.text).some((d) => d.interactive)) {
+    return `${reason}. Si cette ligne devait être tapée dans la commande interactive au-dessus, écrivez-la « <<< ${command.text} » (voir le format des soumissions)`;
+  }
+  return reason;
+}
