@@ -18,6 +18,45 @@ export const envSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().min(1).default('dockgrader'),
   DOCKER_HOST: z.string().min(1).default('unix:///var/run/docker.sock'),
+  // Sandbox engine (src/sandbox/, docs/sandbox.md). Defaults are safe for a 2-core CI machine.
+  SANDBOX_ROOT: z.string().startsWith('/').default('/var/lib/dockgrader/sandboxes'),
+  SANDBOX_IMAGE_MANIFEST: z.string().min(1).default('images/.built/manifest.json'),
+  SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(1),
+  SANDBOX_MEMORY_MB: z.coerce.number().int().min(128).max(65536).default(1024),
+  SANDBOX_SWAP_MB: z.coerce.number().int().min(0).max(65536).default(0),
+  SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),
+  SANDBOX_PIDS: z.coerce.number().int().min(64).max(65536).default(1024),
+  SANDBOX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
+  SANDBOX_DISK_MB: z.coerce.number().int().min(64).max(1048576).default(2048),
+  SANDBOX_DISK_POLL_MS: z.coerce.number().int().min(200).max(60000).default(2000),
+  SANDBOX_OUTPUT_KB: z.coerce.number().int().min(1).max(65536).default(256),
+  SANDBOX_REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SANDBOX_REGISTRY_MIRROR: z.string().url().optional(),
+  // --- API: auth and intake limits (src/auth, src/submissions) ---
+  /** Token of the first admin, stored hashed at first start (idempotent); unset: no bootstrap admin. */
+  DOCKGRADER_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Largest accepted JSON request body, in bytes; larger bodies get 413. */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(262_144),
+  /** Submissions one student may make per window; more get 429 with Retry-After. */
+  SUBMISSION_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  SUBMISSION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Grading jobs waiting (waiting + delayed) above which new submissions get 503 with Retry-After. */
+  QUEUE_MAX_DEPTH: z.coerce.number().int().min(1).default(5000),
+  // --- worker: grading queue (src/queue) ---
+  /** Grading jobs one worker process runs at the same time (each holds a sandbox). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** On SIGTERM, how long running jobs may finish before they are handed back to the queue. */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(60),
+  /** Grading runs per submission before an infrastructure failure becomes status `error`. */
+  GRADING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** First retry delay after an infrastructure failure; doubles at each retry. */
+  GRADING_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
+  /** A worker that stops renewing a job's lock for this long (killed) loses the job. */
+  GRADING_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often workers look for stalled jobs, which then run again elsewhere. */
+  GRADING_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often the sweeper re-queues submissions whose job was lost (it also runs at worker start). */
+  SWEEPER_INTERVAL_SECONDS: z.coerce.number().min(1).max(86400).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,128 @@
+import type Docker from 'dockerode';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { addedBytes } from './disk-usage';
+import { SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
+import { runExec } from './sandbox-exec';
+import type { ExecOptions, ExecResult, Sandbox, SandboxFile, SandboxLimits, SandboxStopReason } from './sandbox.types';
+
+/** One live sandbox: a host container running a dockerd, its directories and its watchdogs. */
+export class DockerSandbox implements Sandbox {
+  readonly workdir = SANDBOX_WORKDIR;
+  private stopReason?: SandboxStopReason;
+  private onStop!: (reason: SandboxStopReason) => void;
+  /** Resolves when the sandbox is stopped by a watchdog or destroyed. */
+  readonly stopped: Promise<SandboxStopReason>;
+  private lifetimeTimer?: NodeJS.Timeout;
+  private diskTimer?: NodeJS.Timeout;
+  private diskPolling = false;
+  lastDiskBytes = 0;
+
+  constructor(
+    readonly id: string,
+    readonly container: Docker.Container,
+    readonly inner: Docker,
+    readonly paths: SandboxPaths,
+    readonly limits: SandboxLimits,
+    private readonly goldenDataDir: string,
+    /** Extra host resources to remove at release (e.g. an egress network). */
+    readonly networkId?: string,
+  ) {
+    this.stopped = new Promise((resolve) => (this.onStop = resolve));
+  }
+
+  /** Starts the wall-clock lifetime and the disk watchdog (from acquire, not from pool creation). */
+  arm(diskPollMs: number): void {
+    this.lifetimeTimer = setTimeout(() => void this.stop('lifetime'), this.limits.lifetimeMs);
+    this.lifetimeTimer.unref();
+    this.diskTimer = setInterval(() => void this.checkDisk(), diskPollMs);
+    this.diskTimer.unref();
+  }
+
+  disarm(): void {
+    clearTimeout(this.lifetimeTimer);
+    clearInterval(this.diskTimer);
+  }
+
+  /** Stops the sandbox's container (kill) and records why; commands in flight end with that reason. */
+  async stop(reason: SandboxStopReason): Promise<void> {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.disarm();
+    this.onStop(reason);
+    await this.container.kill().catch(() => undefined);
+  }
+
+  async checkDisk(): Promise<number> {
+    if (this.diskPolling || this.stopReason) return this.lastDiskBytes;
+    this.diskPolling = true;
+    try {
+      this.lastDiskBytes = await addedBytes(this.goldenDataDir, [this.paths.data, this.paths.work]);
+      if (this.lastDiskBytes > this.limits.diskBytes) await this.stop('disk-limit');
+      return this.lastDiskBytes;
+    } finally {
+      this.diskPolling = false;
+    }
+  }
+
+  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    if (this.stopReason) {
+      return { exitCode: null, output: '', truncated: false, durationMs: 0, stoppedBy: this.stopReason };
+    }
+    const result = await runExec({
+      container: this.container,
+      command,
+      cwd: options.cwd ?? this.workdir,
+      stdin: options.stdin,
+      tty: options.tty ?? false,
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,
+      sandboxStopped: this.stopped,
+      oomKills: () => this.oomKills(),
+    });
+    // A command that filled the disk: say so now rather than at the next poll.
+    if (!this.stopReason && result.exitCode !== 0) await this.checkDisk().catch(() => undefined);
+    if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;
+    return result;
+  }
+
+  async putFiles(files: SandboxFile[]): Promise<void> {
+    for (const file of files) {
+      const rel = normalize(file.path);
+      if (isAbsolute(file.path) || rel.startsWith('..') || rel === '.' || rel.includes('\0')) {
+        throw new Error(`refusing file path outside the working directory: ${file.path}`);
+      }
+      // Host-side write into the bind-mounted workdir: no exec, no tar round trip.
+      const target = join(this.paths.work, rel);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+    }
+  }
+
+  async health(): Promise<SandboxStopReason | undefined> {
+    if (this.stopReason) return this.stopReason;
+    const state = await this.container.inspect().then((i) => i.State).catch(() => undefined);
+    if (!state) return 'destroyed';
+    if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
+    return undefined;
+  }
+
+  async imageDigests(): Promise<Record<string, string>> {
+    const digests: Record<string, string> = {};
+    for (const image of await this.inner.listImages()) {
+      for (const tag of image.RepoTags ?? []) if (tag !== '<none>:<none>') digests[tag] = image.Id;
+    }
+    return digests;
+  }
+
+  /** OOM kills counted by the host's memory cgroup of this sandbox (cgroup v1, cgroupfs driver). */
+  private async oomKills(): Promise<number | undefined> {
+    try {
+      const text = await readFile(`/sys/fs/cgroup/memory/docker/${this.container.id}/memory.oom_control`, 'utf8');
+      const match = /oom_kill (\d+)/.exec(text);
+      return match ? Number(match[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

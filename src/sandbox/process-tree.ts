@@ -1,0 +1,62 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  session: number;
+}
+
+async function readStats(): Promise<ProcStat[]> {
+  const stats: ProcStat[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = await readFile(`/proc/${name}/stat`, 'utf8');
+      // The command name may contain spaces and parentheses: fields start after the last ')'.
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.push({ pid: Number(name), ppid: Number(fields[1]), session: Number(fields[3]) });
+    } catch {
+      // the process ended while we were listing
+    }
+  }
+  return stats;
+}
+
+/**
+ * Kills, from the host, every process of the sessions started under `rootPid` (a `docker exec`
+ * process: exec.sh puts the student's shell in its own session). Done from the host because
+ * inside a sandbox that hit its pids limit no `kill` can be forked. Processes that called
+ * setsid themselves escape this and die with the sandbox at release. Returns how many were killed.
+ */
+export async function killSessionTree(rootPid: number, rounds = 5): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < rounds; round++) {
+    const stats = await readStats();
+    const children = new Map<number, ProcStat[]>();
+    for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+    const root = stats.find((s) => s.pid === rootPid);
+    // exec.sh's setsid usually makes the exec process its session leader: its pid names the session
+    // even after it exited and left background processes holding the output pipe.
+    const sessions = new Set<number>([rootPid]);
+    const queue = root ? [root] : [];
+    while (queue.length) {
+      const s = queue.pop()!;
+      sessions.add(s.session);
+      queue.push(...(children.get(s.pid) ?? []));
+    }
+    // Never the root's own session when it is shared with the sandbox's init (exec without setsid).
+    if (root && root.session !== root.pid) sessions.delete(root.session);
+    const victims = stats.filter((s) => sessions.has(s.session) || s.pid === rootPid);
+    if (!victims.length) break;
+    for (const v of victims) {
+      try {
+        process.kill(v.pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return killed;
+}

@@ -1,0 +1,79 @@
+import type Docker from 'dockerode';
+import { join } from 'node:path';
+import type { SandboxLimits } from './sandbox.types';
+
+/** Where one sandbox's host directories live; all under the sandbox root, one filesystem. */
+export interface SandboxPaths {
+  dir: string;
+  /** Inner /var/lib/docker (a hard-link copy of the golden store). */
+  data: string;
+  /** 0700 directory holding the inner engine's only socket. */
+  sock: string;
+  socketPath: string;
+  /** The working directory, /work inside. */
+  work: string;
+}
+
+export function sandboxPaths(root: string, id: string): SandboxPaths {
+  const dir = join(root, 'run', id);
+  return { dir, data: join(dir, 'docker'), sock: join(dir, 'sock'), socketPath: join(dir, 'sock', 'docker.sock'), work: join(dir, 'work') };
+}
+
+export const SANDBOX_WORKDIR = '/work';
+
+/**
+ * The host container spec of a sandbox. Never --privileged (it fails here and hands over every
+ * host device): all capabilities but SYS_RESOURCE, unconfined seccomp/AppArmor/system paths,
+ * which is what a nested dockerd needs. No network by default: inner bridges, name resolution
+ * and `-p` on the sandbox's own loopback all work inside its network namespace.
+ */
+export function sandboxContainerSpec(args: {
+  id: string;
+  image: string;
+  paths: SandboxPaths;
+  limits: SandboxLimits;
+  labels: Record<string, string>;
+  registryMirror?: string;
+  networkMode?: string;
+}): Docker.ContainerCreateOptions {
+  const { id, image, paths, limits, labels } = args;
+  return {
+    name: `dockgrader-sbx-${id}`,
+    Image: image,
+    Hostname: 'sandbox',
+    Labels: labels,
+    Env: args.registryMirror ? [`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`] : [],
+    HostConfig: {
+      // tini as PID 1: the inner containerd shims are re-parented to it and must be reaped.
+      Init: true,
+      NetworkMode: args.networkMode ?? 'none',
+      CapAdd: ['ALL'],
+      CapDrop: ['SYS_RESOURCE'],
+      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+      // The API spelling of the CLI's `--security-opt systempaths=unconfined`: the nested runc
+      // must mount its own /proc and /sys; masked /proc paths make that fail.
+      MaskedPaths: [],
+      ReadonlyPaths: [],
+      // Nothing the submission writes may land on the host's overlay (unbounded): the root is
+      // read-only, scratch space is tmpfs (counted in the memory limit), data is in paths.dir (watched).
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        '/run': 'rw,exec,nosuid,size=64m',
+        '/tmp': 'rw,exec,nosuid,nodev,size=256m',
+        '/var/tmp': 'rw,nosuid,nodev,size=64m',
+        '/etc/docker': 'rw,size=1m',
+        '/root': 'rw,nosuid,nodev,size=16m',
+        '/var/log': 'rw,nosuid,nodev,size=16m',
+      },
+      Binds: [`${paths.data}:/var/lib/docker`, `${paths.sock}:/run/dockgrader`, `${paths.work}:${SANDBOX_WORKDIR}`],
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memorySwapBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pidsLimit,
+      // No OomScoreAdj below 0: runc cannot lower it without CAP_SYS_RESOURCE (dropped, absent
+      // from the bounding set). Student commands raise theirs to 500 instead (exec.sh), so a memory
+      // hog is killed before the engine that must report on it.
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
+    },
+  };
+}

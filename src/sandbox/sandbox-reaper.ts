@@ -1,0 +1,102 @@
+import type Docker from 'dockerode';
+import { hostname } from 'node:os';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SandboxLabels, parseOwner } from './sandbox.labels';
+
+export interface ReapReport {
+  containers: number;
+  networks: number;
+  dirs: number;
+}
+
+/** Grace after a deadline, and minimum age of an orphan directory, before the reaper touches it. */
+const GRACE_MS = 60_000;
+
+function ownerIsDead(owner: string | undefined): boolean {
+  const parsed = parseOwner(owner);
+  if (!parsed || parsed.host !== hostname()) return false; // another machine's worker: only its deadline counts
+  if (parsed.pid === process.pid) return false;
+  try {
+    process.kill(parsed.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes what killed workers left behind: labelled containers and networks whose owner process
+ * is dead or whose deadline passed, and sandbox directories no container uses any more.
+ * Runs when a worker starts and periodically after.
+ */
+export class SandboxReaper {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly root: string,
+    private readonly isLive: (id: string) => boolean,
+    private readonly currentGoldenHash: () => string | undefined,
+  ) {}
+
+  start(intervalMs: number, onError: (error: unknown) => void): void {
+    this.timer = setInterval(() => void this.sweep().catch(onError), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private expired(labels: Record<string, string> | undefined, now: number): boolean {
+    const id = labels?.[SandboxLabels.sandbox];
+    if (!id || this.isLive(id)) return false;
+    const deadline = Number(labels?.[SandboxLabels.deadline]);
+    return ownerIsDead(labels?.[SandboxLabels.owner]) || (Number.isFinite(deadline) && deadline + GRACE_MS < now);
+  }
+
+  async sweep(): Promise<ReapReport> {
+    const now = Date.now();
+    const report: ReapReport = { containers: 0, networks: 0, dirs: 0 };
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [SandboxLabels.sandbox] } });
+    const inUse = new Set<string>();
+    for (const info of containers) {
+      if (this.expired(info.Labels, now)) {
+        await this.docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
+        report.containers++;
+      } else {
+        inUse.add(info.Labels[SandboxLabels.sandbox]);
+      }
+    }
+    const networks = await this.docker.listNetworks({ filters: { label: [SandboxLabels.sandbox] } });
+    for (const info of networks) {
+      if (this.expired(info.Labels, now)) {
+        await this.docker.getNetwork(info.Id).remove().catch(() => undefined);
+        report.networks++;
+      }
+    }
+    report.dirs += await this.sweepDirs(join(this.root, 'run'), (id) => !inUse.has(id) && !this.isLive(id), now, GRACE_MS);
+    const current = this.currentGoldenHash();
+    // Old golden stores can go at once (sandboxes hold hard links, not references); a staging
+    // directory only once no preparation can still be running.
+    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => current !== undefined && name !== current && !name.startsWith('.'), now, GRACE_MS);
+    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => name.startsWith('.tmp-'), now, 30 * GRACE_MS);
+    return report;
+  }
+
+  private async sweepDirs(parent: string, removable: (name: string) => boolean, now: number, minAgeMs: number): Promise<number> {
+    let removed = 0;
+    const names = await readdir(parent).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!removable(name)) continue;
+      const dir = join(parent, name);
+      const info = await stat(dir).catch(() => undefined);
+      // A directory younger than the grace may belong to a sandbox being created right now.
+      if (!info || now - info.mtimeMs < minAgeMs) continue;
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+}

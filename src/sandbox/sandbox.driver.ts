@@ -1,0 +1,128 @@
+import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { DockerSandbox } from './docker-sandbox';
+import { GoldenStore } from './golden-store';
+import type { ImageCatalog } from './image-catalog';
+import { waitForInnerEngine } from './inner-engine';
+import { resolveLimits, type SandboxConfig } from './sandbox.config';
+import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
+import { SandboxLabels, currentOwner } from './sandbox.labels';
+import { SandboxPool } from './sandbox-pool';
+import { SandboxReaper } from './sandbox-reaper';
+import { type Sandbox, type SandboxDriver, SandboxInfrastructureError, type SandboxLimits, type SandboxOptions } from './sandbox.types';
+
+/** Creates Docker-in-Docker sandboxes on the host engine, from a warm pool when it can. */
+export class DockerSandboxDriver implements SandboxDriver {
+  readonly golden: GoldenStore;
+  readonly reaper: SandboxReaper;
+  readonly pool: SandboxPool;
+  private readonly live = new Map<string, DockerSandbox>();
+  private readonly releasing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: SandboxConfig,
+    private readonly catalog: ImageCatalog,
+    private readonly log: (message: string, error?: unknown) => void = () => undefined,
+  ) {
+    this.golden = new GoldenStore(docker, config.root, catalog);
+    this.reaper = new SandboxReaper(docker, config.root, (id) => this.live.has(id), () => catalog.setHash);
+    this.pool = new SandboxPool(
+      config.poolSize,
+      () => this.create(config.limits),
+      (sandbox) => this.release(sandbox),
+      (error) => this.log('warm pool: sandbox creation failed', error),
+    );
+  }
+
+  /** Worker start: reap leftovers, prepare the golden store, start the pool and the periodic reaper. */
+  async init(): Promise<void> {
+    await this.reaper.sweep();
+    await this.golden.ensure();
+    this.reaper.start(this.config.reaperIntervalMs, (error) => this.log('reaper sweep failed', error));
+    this.pool.refill();
+  }
+
+  async acquire(options: SandboxOptions = {}): Promise<Sandbox> {
+    if (options.egress) {
+      // Not implemented yet (docs/sandbox.md): refusing beats a sandbox that silently has no network.
+      throw new Error('sandbox egress is not supported yet: exercises must run without network access');
+    }
+    const limits = resolveLimits(this.config.limits, options.limits);
+    const isDefault = !options.limits || Object.keys(options.limits).length === 0;
+    let sandbox = isDefault ? this.pool.take() : undefined;
+    if (sandbox && (await sandbox.health())) {
+      void this.release(sandbox);
+      sandbox = undefined;
+    }
+    sandbox ??= await this.create(limits);
+    sandbox.arm(this.config.diskPollMs);
+    return sandbox;
+  }
+
+  /** A new sandbox, started, with every course image present in its engine (not yet armed). */
+  async create(limits: SandboxLimits): Promise<DockerSandbox> {
+    const goldenData = await this.golden.ensure();
+    const id = randomBytes(6).toString('hex');
+    const paths = sandboxPaths(this.config.root, id);
+    const labels = {
+      [SandboxLabels.sandbox]: id,
+      [SandboxLabels.owner]: currentOwner(),
+      [SandboxLabels.role]: 'sandbox',
+      // Pooled sandboxes wait before their lifetime starts: the label allows for one lifetime of waiting.
+      [SandboxLabels.deadline]: String(Date.now() + 2 * limits.lifetimeMs),
+    };
+    let container: Docker.Container | undefined;
+    try {
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+      await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work)]);
+      // The copy and the container creation are independent: overlap them.
+      const [, created] = await Promise.all([
+        this.golden.cloneInto(paths.data),
+        this.docker.createContainer(
+          sandboxContainerSpec({ id, image: this.catalog.sandbox.tag, paths, limits, labels, registryMirror: this.config.registryMirror }),
+        ),
+      ]);
+      container = created;
+      await container.start();
+      const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
+      const sandbox = new DockerSandbox(id, container, inner, paths, limits, goldenData);
+      this.live.set(id, sandbox);
+      return sandbox;
+    } catch (error) {
+      await container?.remove({ force: true }).catch(() => undefined);
+      await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
+      throw error instanceof SandboxInfrastructureError ? error : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
+    }
+  }
+
+  /** Destroys the container and the directories; a second call waits for the first. */
+  release(sandbox: Sandbox): Promise<void> {
+    const existing = this.releasing.get(sandbox.id);
+    if (existing) return existing;
+    const done = this.destroy(sandbox as DockerSandbox);
+    this.releasing.set(sandbox.id, done);
+    return done;
+  }
+
+  private async destroy(sandbox: DockerSandbox): Promise<void> {
+    try {
+      sandbox.disarm();
+      await sandbox.stop('destroyed');
+      await sandbox.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+      });
+      await rm(sandbox.paths.dir, { recursive: true, force: true, maxRetries: 3 });
+    } finally {
+      this.live.delete(sandbox.id);
+    }
+  }
+
+  /** Worker shutdown: empty the pool and destroy every sandbox still live. */
+  async shutdown(): Promise<void> {
+    this.reaper.stop();
+    await this.pool.drain();
+    await Promise.all([...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))));
+  }
+}

@@ -1,0 +1,19 @@
+import { hostname } from 'node:os';
+
+/** Labels put on every host resource the sandbox engine creates, so the reaper can find leftovers. */
+export const SandboxLabels = {
+  sandbox: 'org.dockgrader.sandbox',
+  owner: 'org.dockgrader.owner',
+  deadline: 'org.dockgrader.deadline',
+  role: 'org.dockgrader.role',
+} as const;
+
+/** This process as an owner: `<host>:<pid>`; the reaper checks the pid when the host matches. */
+export function currentOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export function parseOwner(owner: string | undefined): { host: string; pid: number } | undefined {
+  const match = /^(.*):(\d+)$/.exec(owner ?? '');
+  return match ? { host: match[1], pid: Number(match[2]) } : undefined;
+}

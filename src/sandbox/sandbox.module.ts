@@ -1,0 +1,44 @@
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { DockerService } from '../docker/docker.service';
+import { loadImageCatalog } from './image-catalog';
+import { sandboxConfigFromEnv } from './sandbox.config';
+import { DockerSandboxDriver } from './sandbox.driver';
+
+/** Injection token of the SandboxDriver used by the grading engine. */
+export const SANDBOX_DRIVER = Symbol('SANDBOX_DRIVER');
+
+/** Ties the driver to the worker's lifecycle: reap and warm up at start, destroy everything at shutdown. */
+@Injectable()
+export class SandboxLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(SANDBOX_DRIVER) private readonly driver: DockerSandboxDriver) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.driver.init();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.driver.shutdown();
+  }
+}
+
+/** The sandbox engine for the worker role (DockerService and ENV are global). */
+@Module({
+  providers: [
+    {
+      provide: SANDBOX_DRIVER,
+      inject: [DockerService, ENV],
+      useFactory: (docker: DockerService, env: Env): DockerSandboxDriver => {
+        const config = sandboxConfigFromEnv(env);
+        const logger = new Logger('Sandbox');
+        return new DockerSandboxDriver(docker.docker, config, loadImageCatalog(config.manifestPath), (message, error) =>
+          logger.error(message, error instanceof Error ? error.stack : String(error)),
+        );
+      },
+    },
+    SandboxLifecycle,
+  ],
+  exports: [SANDBOX_DRIVER],
+})
+export class SandboxModule {}
