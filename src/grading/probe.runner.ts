@@ -1,0 +1,81 @@
+import { PassThrough } from 'node:stream';
+import type { Sandbox } from '../sandbox/sandbox.types';
+import { probeKey, type ProbeOutcome } from './check.evaluator';
+import type { Assertion } from '../exercises/exercise.schema';
+
+type ProbeAssertion = Extract<Assertion, { probe: unknown }>;
+type HttpAssertion = Extract<Assertion, { http: unknown }>;
+
+/** Output kept from a probe: checks look at short answers (`"42"`, a page title). */
+const MAX_PROBE_OUTPUT = 64 * 1024;
+
+/**
+ * Runs the probes of an exercise at the end of the replay, before the sandbox is destroyed:
+ * commands inside a container of the inner engine (dockerode exec), and HTTP requests made with
+ * curl from inside the sandbox (where published ports are reachable on localhost).
+ */
+export async function runProbes(sandbox: Sandbox, probes: Array<ProbeAssertion | HttpAssertion>): Promise<Map<string, ProbeOutcome>> {
+  const results = new Map<string, ProbeOutcome>();
+  for (const p of probes) {
+    results.set(probeKey(p), 'probe' in p ? await runContainerProbe(sandbox, p.probe) : await runHttpProbe(sandbox, p.http));
+  }
+  return results;
+}
+
+async function runContainerProbe(sandbox: Sandbox, p: ProbeAssertion['probe']): Promise<ProbeOutcome> {
+  const container = sandbox.inner.getContainer(p.container);
+  let exec;
+  try {
+    exec = await container.exec({ Cmd: p.command, AttachStdout: true, AttachStderr: true, Tty: false });
+  } catch (error) {
+    // 404 no such container, 409 container not running: the student's state, reported as such.
+    return { code: null, output: '', error: dockerMessage(error) };
+  }
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  let output = '';
+  out.on('data', (c: Buffer) => {
+    if (output.length < MAX_PROBE_OUTPUT) output += c.toString('utf8');
+  });
+  sandbox.inner.modem.demuxStream(stream, out, out);
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), p.timeoutSeconds * 1000);
+  });
+  try {
+    if ((await Promise.race([ended, timedOut])) === 'timeout') {
+      stream.destroy();
+      return { code: null, output, error: `pas de réponse après ${p.timeoutSeconds} s` };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const info = await exec.inspect();
+  return { code: info.ExitCode ?? null, output: output.slice(0, MAX_PROBE_OUTPUT) };
+}
+
+const STATUS_MARK = '\n__dockgrader_http_status:';
+
+async function runHttpProbe(sandbox: Sandbox, p: HttpAssertion['http']): Promise<ProbeOutcome> {
+  const url = `'${p.url.replace(/'/g, `'\\''`)}'`;
+  const r = await sandbox.exec(`curl -sS --max-time ${p.timeoutSeconds} -w '${STATUS_MARK.replace('\n', '\\n')}%{http_code}' ${url}`, {
+    timeoutMs: (p.timeoutSeconds + 5) * 1000,
+    maxOutputBytes: MAX_PROBE_OUTPUT + 1024,
+  });
+  const at = r.output.lastIndexOf(STATUS_MARK);
+  const status = at >= 0 ? Number(r.output.slice(at + STATUS_MARK.length).trim()) : NaN;
+  if (r.exitCode !== 0 || !Number.isFinite(status) || status === 0) {
+    return { code: null, output: '', error: (at >= 0 ? r.output.slice(0, at) : r.output).trim() || `curl exit code ${r.exitCode}` };
+  }
+  return { code: status, output: r.output.slice(0, at) };
+}
+
+function dockerMessage(error: unknown): string {
+  const e = error as { json?: { message?: string }; message?: string };
+  return e.json?.message ?? e.message ?? String(error);
+}
