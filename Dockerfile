@@ -8,7 +8,7 @@ COPY scripts/prisma.sh scripts/prisma.sh
 COPY prisma prisma
 COPY prisma.config.ts tsconfig.json nest-cli.json ./
 COPY src/config src/config
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build
 
