@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { InfrastructureModule } from './infrastructure.module';
 import { HealthModule } from './health/health.module';
+import { AuthModule } from './auth/auth.module';
+import { ExercisesModule } from './exercises/exercises.module';
+import { SubmissionsModule } from './submissions/submissions.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
 
 /** The HTTP role: REST API, pages and health. Registers no queue processors. */
-@Module({ imports: [InfrastructureModule, HealthModule] })
+@Module({
+  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule],
+  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+})
 export class ApiModule {}

@@ -33,6 +33,8 @@ export const envSchema = z.object({
   SANDBOX_REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SANDBOX_REGISTRY_MIRROR: z.string().url().optional(),
   // --- API: auth and intake limits (src/auth, src/submissions) ---
+  /** The exercise catalogue (exercises/<slug>/exercise.yaml); unset: the repository's exercises/. */
+  EXERCISES_DIR: z.string().min(1).optional(),
   /** Token of the first admin, stored hashed at first start (idempotent); unset: no bootstrap admin. */
   DOCKGRADER_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Largest accepted JSON request body, in bytes; larger bodies get 413. */

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ExerciseCatalogueSync } from './exercise-catalogue-sync.service';
 import { ExercisesController } from './exercises.controller';
 import { ExercisesService } from './exercises.service';
 
-/** The exercise catalogue API. */
+/** The exercise catalogue API, synced from exercises/ at api start. */
 @Module({
   controllers: [ExercisesController],
-  providers: [ExercisesService],
+  providers: [ExercisesService, ExerciseCatalogueSync],
   exports: [ExercisesService],
 })
 export class ExercisesModule {}

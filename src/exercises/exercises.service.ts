@@ -1,6 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
 import { DomainError } from '../common/domain-error';
+import { loadCatalogue } from './exercise.loader';
+
+/** The catalogue folder: EXERCISES_DIR, else the repository's exercises/ (same from src/ and dist/). */
+export function exercisesRoot(env: Env): string {
+  return resolve(env.EXERCISES_DIR ?? resolve(__dirname, '../../exercises'));
+}
 
 export interface ExerciseSummary {
   slug: string;
@@ -16,7 +26,44 @@ export interface ExerciseDetail extends ExerciseSummary {
 /** The published exercise catalogue as students see it (served from PostgreSQL). */
 @Injectable()
 export class ExercisesService {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(ExercisesService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  /**
+   * Makes the Exercise table match the catalogue on disk: upsert by slug (version = content hash),
+   * and unpublish exercises that left the catalogue (their submissions stay). A broken exercise
+   * stops the api with the file and field named.
+   */
+  async syncCatalogue(): Promise<number> {
+    const catalogue = await loadCatalogue(exercisesRoot(this.env));
+    for (const ex of catalogue) {
+      const data = {
+        title: ex.definition.title,
+        version: ex.version,
+        maxPoints: Math.round(ex.maxScore),
+        instructions: ex.instructions,
+        published: true,
+      };
+      const upsert = () => this.prisma.exercise.upsert({ where: { slug: ex.definition.slug }, create: { slug: ex.definition.slug, ...data }, update: data });
+      try {
+        await upsert();
+      } catch (err) {
+        // Two api processes starting together both try the insert: the loser updates.
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') await upsert();
+        else throw err;
+      }
+    }
+    await this.prisma.exercise.updateMany({
+      where: { slug: { notIn: catalogue.map((e) => e.definition.slug) }, published: true },
+      data: { published: false },
+    });
+    this.logger.log(`exercise catalogue synced: ${catalogue.length} exercises`);
+    return catalogue.length;
+  }
 
   list(): Promise<ExerciseSummary[]> {
     return this.prisma.exercise.findMany({

@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { Env } from '../config/env';
+import { send } from './http-exception.filter';
+
+/**
+ * HTTP concerns of the api role that live outside Nest's module graph: security headers, the JSON
+ * body parser with its size limit, and the OpenAPI document. Shared by main.ts and the e2e tests.
+ * The app must be created with `bodyParser: false`.
+ */
+export function configureApp(app: NestExpressApplication, env: Env): void {
+  app.use(helmet());
+  app.useBodyParser('json', { limit: env.API_BODY_LIMIT_BYTES });
+  // Body parser errors happen before routing, outside Nest's filters: map them the same way.
+  const logger = new Logger('HttpBody');
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => (err ? send(res, err, logger) : next()));
+  const config = new DocumentBuilder()
+    .setTitle('dockgrader')
+    .setDescription('Automated grading of hands-on Docker exercises: submissions, live progress, results.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+}

@@ -1,0 +1,36 @@
+import { Prisma } from '../generated/prisma/client';
+import { DomainError, ErrorCode } from './domain-error';
+import { statusOf, toDomainError } from './http-exception.filter';
+
+describe('error mapping', () => {
+  it('gives every domain error code a 4xx or 503 status', () => {
+    for (const code of Object.values(ErrorCode)) {
+      const status = statusOf(code);
+      expect(status === 503 || (status >= 400 && status < 500)).toBe(true);
+    }
+    expect(statusOf(ErrorCode.RateLimited)).toBe(429);
+    expect(statusOf(ErrorCode.PayloadTooLarge)).toBe(413);
+  });
+
+  it('maps Prisma unique and missing-record errors to conflict and not found', () => {
+    const p2002 = new Prisma.PrismaClientKnownRequestError('dup', { code: 'P2002', clientVersion: 'x' });
+    const p2025 = new Prisma.PrismaClientKnownRequestError('gone', { code: 'P2025', clientVersion: 'x' });
+    expect(toDomainError(p2002)?.code).toBe(ErrorCode.Conflict);
+    expect(toDomainError(p2025)?.code).toBe(ErrorCode.NotFound);
+    expect(
+      toDomainError(new Prisma.PrismaClientKnownRequestError('other', { code: 'P1001', clientVersion: 'x' })),
+    ).toBeUndefined();
+  });
+
+  it('maps body parser failures and leaves unknown errors unmapped', () => {
+    expect(toDomainError(Object.assign(new Error('big'), { type: 'entity.too.large' }))?.code).toBe(
+      ErrorCode.PayloadTooLarge,
+    );
+    expect(toDomainError(Object.assign(new Error('bad'), { type: 'entity.parse.failed' }))?.code).toBe(
+      ErrorCode.MalformedBody,
+    );
+    expect(toDomainError(new Error('boom'))).toBeUndefined();
+    const own = DomainError.notFound('x');
+    expect(toDomainError(own)).toBe(own);
+  });
+});

@@ -1,0 +1,92 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { Prisma } from '../generated/prisma/client';
+import { DomainError, ErrorCode, FieldIssue } from './domain-error';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  fields?: FieldIssue[];
+}
+
+/** The HTTP status of each domain error code; the switch is exhaustive, so a new code must be mapped. */
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.Validation:
+    case ErrorCode.MalformedBody:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.Unauthenticated:
+      return HttpStatus.UNAUTHORIZED;
+    case ErrorCode.Forbidden:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.NotFound:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.Conflict:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.PayloadTooLarge:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.RateLimited:
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case ErrorCode.Overloaded:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    default: {
+      const unmapped: never = code;
+      throw new Error(`unmapped error code ${String(unmapped)}`);
+    }
+  }
+}
+
+/** Turns a thrown value into a domain error when it is one in disguise (Prisma, body parser). */
+export function toDomainError(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === 'P2002') return new DomainError(ErrorCode.Conflict, 'already exists', {}, { cause: err });
+    if (err.code === 'P2025') return new DomainError(ErrorCode.NotFound, 'not found', {}, { cause: err });
+    return undefined;
+  }
+  // body-parser's errors carry a `type`; they happen before any controller sees the request.
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return new DomainError(ErrorCode.PayloadTooLarge, 'request body too large');
+  if (type === 'entity.parse.failed') return new DomainError(ErrorCode.MalformedBody, 'malformed JSON body');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted') {
+    return new DomainError(ErrorCode.MalformedBody, 'unreadable request body');
+  }
+  return undefined;
+}
+
+/** The one mapping from errors to HTTP responses; unknown errors are logged and answered 500. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    send(res, err, this.logger);
+  }
+}
+
+export function send(res: Response, err: unknown, logger: Logger): void {
+  if (res.headersSent) {
+    // An SSE stream or a half-written body: nothing sensible can be sent any more.
+    res.end();
+    return;
+  }
+  const domain = toDomainError(err);
+  let body: ErrorBody;
+  if (domain) {
+    const status = statusOf(domain.code);
+    body = { statusCode: status, error: domain.code, message: domain.message };
+    if (domain.details.fields) body.fields = domain.details.fields;
+    if (domain.details.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(domain.details.retryAfterSeconds));
+  } else if (err instanceof HttpException) {
+    // Nest's own (unknown route, unsupported method): keep its status.
+    const status = err.getStatus();
+    body = { statusCode: status, error: HttpStatus[status]?.toLowerCase() ?? 'error', message: err.message };
+  } else {
+    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    body = { statusCode: 500, error: 'internal_error', message: 'internal error' };
+  }
+  res.status(body.statusCode).json(body);
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PrismaService } from '../database/prisma.service';
+import { SubmissionStatus } from '../generated/prisma/enums';
+import { DomainError } from '../common/domain-error';
+import { GradingProducer } from '../queue/grading.producer';
+import { gradingJobId } from '../queue/grading-queue.constants';
+import {
+  isTerminal,
+  SubmissionEvent,
+  SubmissionEventsPublisher,
+  SubmissionEventsSubscriber,
+} from './submission-events';
+
+const HEARTBEAT_MS = 15_000;
+
+/** Server-sent events of one submission: its current state on connect, then live progress until graded or error. */
+@Injectable()
+export class SubmissionEventStream {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: GradingProducer,
+    private readonly subscriber: SubmissionEventsSubscriber,
+    private readonly progress: SubmissionEventsPublisher,
+  ) {}
+
+  async open(submissionId: string, req: Request, res: Response): Promise<void> {
+    const buffered: SubmissionEvent[] = [];
+    const forward: { to?: (e: SubmissionEvent) => void } = {};
+    // Subscribe before reading the state, so nothing published in between is missed.
+    const stop = await this.subscriber.listen(submissionId, (e) => (forward.to ? forward.to(e) : buffered.push(e)));
+    let snapshot: SubmissionEvent;
+    try {
+      snapshot = await this.currentState(submissionId);
+    } catch (err) {
+      stop();
+      throw err;
+    }
+
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+
+    let closed = false;
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      stop();
+      res.end();
+    };
+    req.on('close', close);
+
+    let attempt = snapshot.attempt;
+    const send = (event: SubmissionEvent): void => {
+      if (closed || event.attempt < attempt) return; // an older grading attempt's late message
+      attempt = event.attempt;
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (isTerminal(event)) close();
+    };
+    res.write(`event: ${snapshot.type}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    if (isTerminal(snapshot)) {
+      close();
+      return;
+    }
+    // Events that arrived while the state was read may be older than it: never step backwards.
+    for (const e of buffered) if (e.attempt > snapshot.attempt || rank(e) > rank(snapshot)) send(e);
+    forward.to = send;
+  }
+
+  private async currentState(submissionId: string): Promise<SubmissionEvent> {
+    const s = await this.prisma.submission.findUnique({
+      where: { id: submissionId },
+      select: {
+        id: true,
+        status: true,
+        attempt: true,
+        errorMessage: true,
+        results: { orderBy: { attempt: 'desc' }, take: 1, select: { score: true, maxScore: true } },
+      },
+    });
+    if (!s) throw DomainError.notFound(`submission ${submissionId}`);
+    const base = { submissionId: s.id, attempt: s.attempt };
+    switch (s.status) {
+      case SubmissionStatus.queued: {
+        const position = await this.producer.position(gradingJobId(s.id, s.attempt)).catch(() => undefined);
+        return { type: 'queued', ...base, position: position ?? null };
+      }
+      case SubmissionStatus.running: {
+        const last = await this.progress.lastProgress(s.id).catch(() => undefined);
+        if (last?.type === 'running' && last.attempt === s.attempt) return last;
+        return { type: 'running', ...base, index: 0, total: 0, command: '' };
+      }
+      case SubmissionStatus.graded: {
+        const r = s.results[0];
+        return { type: 'graded', ...base, score: r?.score ?? 0, maxScore: r?.maxScore ?? 0 };
+      }
+      case SubmissionStatus.error:
+        return { type: 'error', ...base, message: s.errorMessage ?? 'grading failed' };
+      default: {
+        const unknown: never = s.status;
+        throw new Error(`unknown status ${String(unknown)}`);
+      }
+    }
+  }
+}
+
+/** Order of events within one attempt: queued < running (by command index) < graded | error. */
+export function rank(e: SubmissionEvent): number {
+  switch (e.type) {
+    case 'queued':
+      return 0;
+    case 'running':
+      return 1 + e.index / (e.total + 1);
+    case 'graded':
+    case 'error':
+      return 3;
+  }
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const MAX_SOURCE_CHARS = 64 * 1024;
+const MAX_FILE_CHARS = 64 * 1024;
+
+/** A relative path inside the sandbox working directory: no absolute paths, no `..`, no NUL. */
+const relativePath = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0') && !p.includes('\\'), {
+    message: 'must be a relative path without ".." or backslashes',
+  });
+
+export const createSubmissionSchema = z.strictObject({
+  exercise: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an exercise slug'),
+  source: z.string().min(1, 'must not be empty').max(MAX_SOURCE_CHARS),
+  files: z
+    .array(z.strictObject({ path: relativePath, content: z.string().max(MAX_FILE_CHARS) }))
+    .max(20)
+    .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'paths must be unique')
+    .default([]),
+});
+export type CreateSubmissionInput = z.infer<typeof createSubmissionSchema>;
+
+/** `Idempotency-Key`: a client-chosen token; printable ASCII so it is safe to log and index. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .optional();
+
+export const listSubmissionsSchema = z.strictObject({
+  exercise: z.string().min(1).max(100).optional(),
+  user: z.uuid().optional(),
+  status: z.enum(['queued', 'running', 'graded', 'error']).optional(),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListSubmissionsQuery = z.infer<typeof listSubmissionsSchema>;
+
+export const submissionIdSchema = z.uuid();

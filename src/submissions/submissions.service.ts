@@ -1,0 +1,277 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
+import { SubmissionStatus } from '../generated/prisma/enums';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { isStaff, Principal } from '../auth/principal';
+import { ExercisesService } from '../exercises/exercises.service';
+import { GradingProducer } from '../queue/grading.producer';
+import { gradingJobId } from '../queue/grading-queue.constants';
+import { SubmissionRateLimiter } from './submission-rate.limiter';
+import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
+
+export interface Accepted {
+  id: string;
+  status: SubmissionStatus;
+  attempt: number;
+  /** 1 = next to run; null when unknown (not waiting, or the queue did not answer). */
+  position: number | null;
+  /** false when an Idempotency-Key replay returned an existing submission. */
+  created: boolean;
+}
+
+export interface ResultView {
+  id: string;
+  attempt: number;
+  exerciseVersion: string;
+  score: number;
+  maxScore: number;
+  checks: unknown;
+  transcript: unknown;
+  imageDigests: unknown;
+  createdAt: Date;
+}
+
+export interface SubmissionView {
+  id: string;
+  userId: string;
+  exercise: string;
+  exerciseVersion: string;
+  status: SubmissionStatus;
+  attempt: number;
+  position: number | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** The current (newest) result, when one exists. */
+  result: ResultView | null;
+  /** Every result, newest first: instructors and admins only. */
+  history?: ResultView[];
+}
+
+export interface SubmissionPage {
+  items: Omit<SubmissionView, 'result' | 'history' | 'position'>[];
+  nextCursor: string | null;
+}
+
+/** Seconds a client should wait when the queue is over its depth limit. */
+const OVERLOAD_RETRY_AFTER_SECONDS = 30;
+
+const resultSelect = {
+  id: true,
+  attempt: true,
+  exerciseVersion: true,
+  score: true,
+  maxScore: true,
+  checks: true,
+  transcript: true,
+  imageDigests: true,
+  createdAt: true,
+} as const;
+
+const listSelect = {
+  id: true,
+  userId: true,
+  exerciseVersion: true,
+  status: true,
+  attempt: true,
+  errorMessage: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  exercise: { select: { slug: true } },
+} as const;
+
+/** Intake, reading and regrading of submissions; PostgreSQL first, then the queue. */
+@Injectable()
+export class SubmissionsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly exercises: ExercisesService,
+    private readonly producer: GradingProducer,
+    private readonly rateLimiter: SubmissionRateLimiter,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  async create(principal: Principal, input: CreateSubmissionInput, idempotencyKey?: string): Promise<Accepted> {
+    if (idempotencyKey) {
+      const existing = await this.findByKey(principal.id, idempotencyKey, input);
+      if (existing) return existing;
+    }
+    const exercise = await this.exercises.forSubmission(input.exercise);
+    await this.rateLimiter.consume(principal.id);
+    const depth = await this.producer.depth();
+    // An unknown depth (Redis down) is not a reason to refuse: the row is safe in PostgreSQL.
+    if (depth !== undefined && depth >= this.env.QUEUE_MAX_DEPTH) {
+      throw new DomainError(ErrorCode.Overloaded, `grading queue is full (${depth} waiting); retry later`, {
+        retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+      });
+    }
+    let row: { id: string; attempt: number };
+    try {
+      // Written before it is queued: if the process dies now, the sweeper enqueues it.
+      row = await this.prisma.submission.create({
+        data: {
+          userId: principal.id,
+          exerciseId: exercise.id,
+          exerciseVersion: exercise.version,
+          source: input.source,
+          files: input.files,
+          idempotencyKey: idempotencyKey ?? null,
+        },
+        select: { id: true, attempt: true },
+      });
+    } catch (err) {
+      // Two requests with the same key raced: the loser answers with the winner's submission.
+      if (idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        const existing = await this.findByKey(principal.id, idempotencyKey, input);
+        if (existing) return existing;
+      }
+      throw err;
+    }
+    const position = await this.producer.enqueue(row.id, row.attempt);
+    return {
+      id: row.id,
+      status: SubmissionStatus.queued,
+      attempt: row.attempt,
+      position: position ?? null,
+      created: true,
+    };
+  }
+
+  private async findByKey(userId: string, key: string, input: CreateSubmissionInput): Promise<Accepted | undefined> {
+    const existing = await this.prisma.submission.findUnique({
+      where: { userId_idempotencyKey: { userId, idempotencyKey: key } },
+      select: { id: true, status: true, attempt: true, source: true, exercise: { select: { slug: true } } },
+    });
+    if (!existing) return undefined;
+    if (existing.exercise.slug !== input.exercise || existing.source !== input.source) {
+      throw DomainError.conflict('this Idempotency-Key was already used for a different submission');
+    }
+    return {
+      id: existing.id,
+      status: existing.status,
+      attempt: existing.attempt,
+      position: await this.positionOf(existing),
+      created: false,
+    };
+  }
+
+  private async positionOf(s: { id: string; status: SubmissionStatus; attempt: number }): Promise<number | null> {
+    if (s.status !== SubmissionStatus.queued) return null;
+    try {
+      return (await this.producer.position(gradingJobId(s.id, s.attempt))) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  async get(principal: Principal, id: string): Promise<SubmissionView> {
+    const staff = isStaff(principal);
+    const row = await this.prisma.submission.findUnique({
+      where: { id },
+      select: {
+        ...listSelect,
+        results: { select: resultSelect, orderBy: [{ attempt: 'desc' }], take: staff ? undefined : 1 },
+      },
+    });
+    if (!row) throw DomainError.notFound(`submission ${id}`);
+    if (!staff && row.userId !== principal.id)
+      throw DomainError.forbidden('this submission belongs to another student');
+    const { exercise, results, ...rest } = row;
+    const view: SubmissionView = {
+      ...rest,
+      exercise: exercise.slug,
+      position: await this.positionOf(row),
+      result: results[0] ?? null,
+    };
+    if (staff) view.history = results;
+    return view;
+  }
+
+  /** Access check for the event stream: the submission's owner or staff. */
+  async assertReadable(principal: Principal, id: string): Promise<void> {
+    const row = await this.prisma.submission.findUnique({ where: { id }, select: { userId: true } });
+    if (!row) throw DomainError.notFound(`submission ${id}`);
+    if (!isStaff(principal) && row.userId !== principal.id)
+      throw DomainError.forbidden('this submission belongs to another student');
+  }
+
+  async list(principal: Principal, query: ListSubmissionsQuery): Promise<SubmissionPage> {
+    const staff = isStaff(principal);
+    if (!staff && query.user && query.user !== principal.id)
+      throw DomainError.forbidden('students can only list their own submissions');
+    const rows = await this.prisma.submission.findMany({
+      where: {
+        userId: staff ? query.user : principal.id,
+        status: query.status,
+        exercise: query.exercise ? { slug: query.exercise } : undefined,
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      cursor: query.cursor ? { id: query.cursor } : undefined,
+      skip: query.cursor ? 1 : 0,
+      take: query.limit + 1,
+      select: listSelect,
+    });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map(({ exercise, ...rest }) => ({ ...rest, exercise: exercise.slug })),
+      nextCursor: rows.length > query.limit ? page[page.length - 1].id : null,
+    };
+  }
+
+  /** Grades a finished submission again; its earlier results stay as history. */
+  async regrade(id: string): Promise<Accepted> {
+    const updated = await this.prisma.submission.updateManyAndReturn({
+      where: { id, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
+      data: {
+        attempt: { increment: 1 },
+        runs: 0,
+        status: SubmissionStatus.queued,
+        errorMessage: null,
+        startedAt: null,
+        finishedAt: null,
+      },
+      select: { id: true, attempt: true },
+    });
+    if (updated.length === 0) {
+      const exists = await this.prisma.submission.findUnique({ where: { id }, select: { status: true } });
+      if (!exists) throw DomainError.notFound(`submission ${id}`);
+      throw DomainError.conflict(
+        `submission ${id} is ${exists.status}; only graded or failed submissions can be regraded`,
+      );
+    }
+    const position = await this.producer.enqueue(id, updated[0].attempt);
+    return {
+      id,
+      status: SubmissionStatus.queued,
+      attempt: updated[0].attempt,
+      position: position ?? null,
+      created: false,
+    };
+  }
+
+  /** Regrades every finished submission of an exercise (after a check was fixed). */
+  async regradeExercise(slug: string): Promise<{ exercise: string; queued: number }> {
+    const exercise = await this.prisma.exercise.findUnique({ where: { slug }, select: { id: true } });
+    if (!exercise) throw DomainError.notFound(`exercise ${slug}`);
+    const updated = await this.prisma.submission.updateManyAndReturn({
+      where: { exerciseId: exercise.id, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
+      data: {
+        attempt: { increment: 1 },
+        runs: 0,
+        status: SubmissionStatus.queued,
+        errorMessage: null,
+        startedAt: null,
+        finishedAt: null,
+      },
+      select: { id: true, attempt: true },
+    });
+    // Enqueue failures are left to the sweeper: the rows already say `queued`.
+    for (const row of updated) await this.producer.enqueue(row.id, row.attempt);
+    return { exercise: slug, queued: updated.length };
+  }
+}

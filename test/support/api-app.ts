@@ -1,0 +1,44 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import { ApiModule } from '../../src/api.module';
+import { AuthService } from '../../src/auth/auth.service';
+import { configureApp } from '../../src/common/app.setup';
+import { ENV } from '../../src/config/config.module';
+import { Env, loadEnv } from '../../src/config/env';
+import { PrismaService } from '../../src/database/prisma.service';
+import type { Role } from '../../src/generated/prisma/enums';
+
+export interface ApiHarness {
+  app: NestExpressApplication;
+  env: Env;
+  prisma: PrismaService;
+  auth: AuthService;
+  close(): Promise<void>;
+}
+
+/** A Redis prefix under this run's prefix, so one suite's queue never sees another's jobs. */
+export function suitePrefix(name: string): string {
+  return `${process.env.REDIS_PREFIX ?? 'dgtest:local'}:${name}:${randomBytes(3).toString('hex')}`;
+}
+
+/** The api role in-process, configured exactly as main.ts does, on the run's database. */
+export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHarness> {
+  const env = loadEnv({ ...process.env, ...overrides });
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
+    .overrideProvider(ENV)
+    .useValue(env)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
+  configureApp(app, env);
+  await app.init();
+  return { app, env, prisma: app.get(PrismaService), auth: app.get(AuthService), close: () => app.close() };
+}
+
+/** A new user of `role` with a fresh bearer token. */
+export async function userWithToken(api: ApiHarness, role: Role): Promise<{ id: string; token: string }> {
+  const email = `${role}-${randomBytes(4).toString('hex')}@test.local`;
+  const user = await api.auth.createUser({ email, role });
+  const { token } = await api.auth.issueToken(user.id);
+  return { id: user.id, token };
+}
