@@ -21,4 +21,13 @@ if (!tool || !/^[a-z][a-z0-9-]*$/.test(tool) || !fs.existsSync(path.join(__dirna
   process.exit(2);
 }
 process.argv.splice(2, 1);
-require(path.join(__dirname, `${tool}.ts`));
+// Each tool exports main(): Promise<exit code>.
+require(path.join(__dirname, `${tool}.ts`))
+  .main()
+  .then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`${tool}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );

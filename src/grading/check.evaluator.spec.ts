@@ -30,8 +30,8 @@ function check(def: Record<string, unknown>): CheckDefinition {
 }
 
 function evaluate(def: Record<string, unknown>, history: Partial<ReplayHistory>, probes = new Map<string, ProbeOutcome>()) {
-  const h: ReplayHistory = { transcript: [], snapshots: [], events: [], ...history };
-  return evaluateChecks([check(def)], { history: h, initial: snap(-1), probes })[0];
+  const h: ReplayHistory = { initial: snap(-1), transcript: [], snapshots: [], events: [], ...history };
+  return evaluateChecks([check(def)], { history: h, probes })[0];
 }
 
 const passes = (def: Record<string, unknown>, history: Partial<ReplayHistory>, probes?: Map<string, ProbeOutcome>) => evaluate(def, history, probes).passed;
@@ -49,7 +49,7 @@ describe('evaluateChecks: outcome', () => {
       check({ id: 'b', points: 2, assert: { container: { name: 'mongo' } } }),
       check({ id: 'd', points: 1.5, assert: { container: { name: 'redis', state: 'running' } } }),
     ];
-    const out = evaluateChecks(checks, { history: { transcript: [], snapshots: [snap(0, [container('redis')])], events: [] }, initial: snap(-1), probes: new Map() });
+    const out = evaluateChecks(checks, { history: { initial: snap(-1), transcript: [], snapshots: [snap(0, [container('redis')])], events: [] }, probes: new Map() });
     expect(out.reduce((s, c) => s + c.points, 0)).toBe(4.5);
     expect(out.map((c) => c.passed)).toEqual([true, false, true]);
   });
@@ -79,8 +79,7 @@ describe('evaluateChecks: when', () => {
 
   it('uses the initial state when no command ran', () => {
     const out = evaluateChecks([check({ assert: { image: { ref: 'redis' } } })], {
-      history: { transcript: [cmd(0, 'rm -rf /', { refused: 'non', exitCode: null })], snapshots: [], events: [] },
-      initial: snap(-1, [], { images: [image('redis:latest')] }),
+      history: { initial: snap(-1, [], { images: [image('redis:latest')] }), transcript: [cmd(0, 'rm -rf /', { refused: 'non', exitCode: null })], snapshots: [], events: [] },
       probes: new Map(),
     });
     expect(out[0].passed).toBe(true);

@@ -81,9 +81,8 @@ interface Moment {
 }
 
 export interface EvaluationInput {
+  /** Its `initial` state is the final state when no command ran. */
   history: ReplayHistory;
-  /** State before the first command: the final state when no command ran. */
-  initial: EngineSnapshot;
   probes: ProbeResults;
 }
 
@@ -110,8 +109,8 @@ class Evaluator {
   private readonly events: EngineEvent[];
 
   constructor(private readonly input: EvaluationInput) {
-    const { history, initial } = input;
-    this.points = history.snapshots.length > 0 ? [...history.snapshots].sort((a, b) => a.afterCommand - b.afterCommand) : [initial];
+    const { history } = input;
+    this.points = history.snapshots.length > 0 ? [...history.snapshots].sort((a, b) => a.afterCommand - b.afterCommand) : [history.initial];
     this.executed = history.transcript.filter((e) => !e.refused && !e.skipped);
     this.events = [...history.events].sort((a, b) => cmp(eventPos(a), eventPos(b)));
   }

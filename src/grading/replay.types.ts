@@ -108,6 +108,8 @@ export interface EngineEvent {
 }
 
 export interface ReplayHistory {
+  /** State before the first command. */
+  initial: EngineSnapshot;
   transcript: TranscriptEntry[];
   snapshots: EngineSnapshot[];
   events: EngineEvent[];

@@ -42,6 +42,7 @@ export function wrapLine(line: string, stateDir = SHELL_STATE): string {
  */
 export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand[], options: ReplayOptions): Promise<ReplayHistory> {
   const recorder = new EngineStateRecorder(sandbox.inner);
+  const initial = await recorder.snapshot(-1);
   const transcript: TranscriptEntry[] = [];
   const snapshots: EngineSnapshot[] = [];
   const events: EngineEvent[] = [];
@@ -86,7 +87,7 @@ export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand
       if (!sandboxStopped) throw error;
     }
   }
-  return { transcript, snapshots, events, sandboxStopped };
+  return { initial, transcript, snapshots, events, sandboxStopped };
 }
 
 function refusalReason(reason: string, command: ParsedCommand, previous: ParsedCommand | undefined): string {

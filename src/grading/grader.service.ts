@@ -1,0 +1,128 @@
+import type { LoadedExercise } from '../exercises/exercise.loader';
+import { type Sandbox, type SandboxDriver, SandboxInfrastructureError, type SandboxFile, type SandboxStopReason } from '../sandbox/sandbox.types';
+import { collectProbes, evaluateChecks, type CheckOutcome } from './check.evaluator';
+import { runProbes } from './probe.runner';
+import type { ReplayHistory, TranscriptEntry } from './replay.types';
+import { replaySubmission, type ProgressCallback } from './replayer';
+import { parseSubmission, SubmissionParseError, type ParsedSubmission } from './submission.parser';
+
+export interface Submission {
+  /** The submitted text: commands as typed or a pasted terminal session. */
+  source: string;
+  /** Attached files, placed in the sandbox's working directory before the replay. */
+  files?: SandboxFile[];
+}
+
+export interface GradeOptions {
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * The result of grading one submission. `graded` is final, whatever the score; `error` means the
+ * grading infrastructure failed (never the student's doing) and the submission should be retried.
+ */
+export interface GradeReport {
+  status: 'graded' | 'error';
+  score: number;
+  maxScore: number;
+  checks: CheckOutcome[];
+  transcript: TranscriptEntry[];
+  /** Content hash of the exercise definition and instructions used. */
+  exerciseVersion: string;
+  /** Digests of the images present in the sandbox when the replay started, by tag. */
+  imageDigests: Record<string, string>;
+  /** What happened during the replay, for the student (refused lines, timeouts, a stopped sandbox), in French. */
+  notices: string[];
+  /** Set when the submission could not be read: nothing was run. */
+  rejected?: string;
+  /** Infrastructure failure (status `error`). */
+  error?: string;
+  durationMs: number;
+}
+
+/** Stops caused by the submission itself: graded, with a notice. A sandbox destroyed under us is ours. */
+const STUDENT_STOPS: ReadonlySet<SandboxStopReason> = new Set(['timeout', 'output-limit', 'memory-limit', 'disk-limit', 'lifetime']);
+
+const STOP_TEXT: Record<SandboxStopReason, string> = {
+  timeout: 'délai dépassé',
+  'output-limit': 'sortie trop volumineuse',
+  'memory-limit': 'mémoire du bac à sable épuisée',
+  'disk-limit': 'disque du bac à sable plein',
+  lifetime: 'durée maximale du bac à sable atteinte',
+  destroyed: 'bac à sable détruit',
+};
+
+/** An infrastructure failure detected during grading (the sandbox vanished under the replay). */
+class InfrastructureFailure extends Error {}
+
+/**
+ * Grades one submission of an exercise: acquire a sandbox → put files → replay → probes →
+ * evaluate → release (always). Usable without Nest (the command-line grader); GradingService
+ * wraps it for the worker.
+ */
+export async function gradeSubmission(
+  driver: SandboxDriver,
+  exercise: LoadedExercise,
+  submission: Submission,
+  options: GradeOptions = {},
+): Promise<GradeReport> {
+  const started = Date.now();
+  const def = exercise.definition;
+  const base = {
+    maxScore: exercise.maxScore,
+    exerciseVersion: exercise.version,
+    imageDigests: {} as Record<string, string>,
+    notices: [] as string[],
+  };
+  let parsed: ParsedSubmission;
+  try {
+    parsed = parseSubmission(submission.source, { maxCommands: def.sandbox.maxCommands });
+  } catch (error) {
+    if (!(error instanceof SubmissionParseError)) throw error;
+    const checks = def.checks.map((c): CheckOutcome => ({ id: c.id, title: c.title, passed: false, points: 0, maxPoints: c.points, message: c.feedback.fail, hidden: c.hidden }));
+    return { ...base, status: 'graded', score: 0, checks, transcript: [], rejected: error.message, notices: [`Soumission illisible, rien n'a été exécuté : ${error.message}`], durationMs: Date.now() - started };
+  }
+
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await driver.acquire({ egress: def.sandbox.egress });
+    base.imageDigests = await sandbox.imageDigests();
+    if (submission.files && submission.files.length > 0) await sandbox.putFiles(submission.files);
+    const history = await replaySubmission(sandbox, parsed.commands, {
+      commandTimeoutMs: def.sandbox.commandTimeoutSeconds * 1000,
+      onProgress: options.onProgress,
+    });
+    if (history.sandboxStopped && !STUDENT_STOPS.has(history.sandboxStopped)) {
+      throw new InfrastructureFailure(`the sandbox stopped during the replay (${history.sandboxStopped})`);
+    }
+    const probes = history.sandboxStopped ? new Map() : await runProbes(sandbox, collectProbes(def.checks));
+    const checks = evaluateChecks(def.checks, { history, probes });
+    const score = checks.reduce((s, c) => s + c.points, 0);
+    return { ...base, status: 'graded', score, checks, transcript: history.transcript, notices: noticesOf(history), durationMs: Date.now() - started };
+  } catch (error) {
+    // Anything here is not the student's doing: their outcomes (timeouts, limits) are recorded, not thrown.
+    const reason = error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure ? error.message : `internal error: ${(error as Error).message ?? String(error)}`;
+    return { ...base, status: 'error', score: 0, checks: [], transcript: [], error: reason, durationMs: Date.now() - started };
+  } finally {
+    if (sandbox) await driver.release(sandbox).catch(() => undefined);
+  }
+}
+
+function noticesOf(history: ReplayHistory): string[] {
+  const notices: string[] = [];
+  for (const e of history.transcript) {
+    const where = `Ligne ${e.line} (« ${shorten(e.text)} »)`;
+    if (e.refused) notices.push(`${where} refusée, non exécutée : ${e.refused}`);
+    else if (e.skipped) notices.push(`${where} non exécutée : ${e.skipped}`);
+    else if (e.stoppedBy) notices.push(`${where} interrompue : ${STOP_TEXT[e.stoppedBy]}${e.stoppedBy === 'timeout' ? ` (après ${Math.round(e.durationMs / 1000)} s)` : ''}`);
+    else if (e.truncated) notices.push(`${where} : sortie tronquée`);
+  }
+  if (history.sandboxStopped) {
+    notices.push(`Le bac à sable s'est arrêté (${STOP_TEXT[history.sandboxStopped]}) : les commandes suivantes n'ont pas été exécutées et les vérifications finales portent sur l'état atteint.`);
+  }
+  return notices;
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
