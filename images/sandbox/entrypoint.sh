@@ -5,6 +5,13 @@ set -eu
 # A plain `remount,rw` fails; `remount,bind,rw` works, and only before dockerd holds the mounts.
 for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d" 2>/dev/null || true; done
 mkdir -p /run/dockgrader
+# The worker copies the golden image store into /var/lib/docker while this container starts:
+# wait for its flag rather than serialising the copy and the container start.
+i=0
+while [ ! -e /var/lib/docker/.dockgrader-ready ]; do
+  i=$((i + 1)); [ "$i" -gt 3000 ] && { echo "dockgrader: image store never became ready" >&2; exit 1; }
+  sleep 0.01
+done
 set -- --host=unix:///run/dockgrader/docker.sock \
   --data-root=/var/lib/docker \
   --exec-root=/run/docker \

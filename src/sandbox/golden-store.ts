@@ -12,6 +12,9 @@ import { waitForInnerEngine } from './inner-engine';
 
 const run = promisify(execFile);
 
+/** The sandbox entrypoint starts dockerd only once this file exists in /var/lib/docker. */
+export const READY_FLAG = '.dockgrader-ready';
+
 /**
  * The prepared inner /var/lib/docker holding every course image, made once per image set and
  * given to each sandbox as a hard-link copy (0.1 s instead of a `docker load` per sandbox).
@@ -48,16 +51,17 @@ export class GoldenStore {
   /** Gives `target` (which must not exist) a copy of the store, on the same filesystem. */
   async cloneInto(target: string): Promise<void> {
     const source = await this.ensure();
-    await run('cp', ['-al', source, target]);
-    // Whatever is not image content is small and may be rewritten in place: never share its inodes.
-    const entries = await readdir(source);
-    const copied = entries.filter((e) => e !== 'overlay2' && e !== 'image');
-    await Promise.all(
-      copied.map(async (e) => {
-        await rm(join(target, e), { recursive: true, force: true });
-        await run('cp', ['-a', join(source, e), join(target, e)]);
-      }),
-    );
+    const entries = (await readdir(source)).filter((e) => e !== READY_FLAG);
+    await mkdir(target, { recursive: true });
+    // Image content (layers, image metadata) is shared by hard link; the rest is small and may be
+    // rewritten in place by the inner engine (bolt databases…): real copies, never shared inodes.
+    const shared = entries.filter((e) => e === 'overlay2' || e === 'image').map((e) => join(source, e));
+    const copied = entries.filter((e) => e !== 'overlay2' && e !== 'image').map((e) => join(source, e));
+    await Promise.all([
+      shared.length ? run('cp', ['-al', ...shared, target]) : undefined,
+      copied.length ? run('cp', ['-a', ...copied, target]) : undefined,
+    ]);
+    await writeFile(join(target, READY_FLAG), '');
   }
 
   private async prepareIfMissing(): Promise<string> {
@@ -68,6 +72,7 @@ export class GoldenStore {
     const staging = join(this.root, 'golden', `.tmp-${id}`);
     const paths = sandboxPaths(join(this.root, 'golden', `.tmp-${id}`), 'prep');
     await mkdir(paths.data, { recursive: true });
+    await writeFile(join(paths.data, READY_FLAG), '');
     await mkdir(paths.sock, { recursive: true, mode: 0o700 });
     await mkdir(paths.work, { recursive: true });
     let container: Docker.Container | undefined;
@@ -97,6 +102,7 @@ export class GoldenStore {
       await container.stop({ t: 30 });
       await container.remove({ force: true });
       container = undefined;
+      await rm(join(paths.data, READY_FLAG), { force: true });
       const digest = await digestTree(paths.data);
       await writeFile(join(paths.dir, 'digest'), digest);
       await writeFile(join(paths.dir, 'ready'), new Date().toISOString());

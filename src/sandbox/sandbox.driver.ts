@@ -76,16 +76,16 @@ export class DockerSandboxDriver implements SandboxDriver {
     let container: Docker.Container | undefined;
     try {
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work)]);
-      // The copy and the container creation are independent: overlap them.
-      const [, created] = await Promise.all([
-        this.golden.cloneInto(paths.data),
-        this.docker.createContainer(
-          sandboxContainerSpec({ id, image: this.catalog.sandbox.tag, paths, limits, labels, registryMirror: this.config.registryMirror }),
-        ),
-      ]);
-      container = created;
+      await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work), mkdir(paths.data)]);
+      // The copy and the container's creation and start are independent (the entrypoint waits for
+      // the copy's flag before starting dockerd): overlap them.
+      const cloning = this.golden.cloneInto(paths.data);
+      cloning.catch(() => undefined);
+      container = await this.docker.createContainer(
+        sandboxContainerSpec({ id, image: this.catalog.sandbox.tag, paths, limits, labels, registryMirror: this.config.registryMirror }),
+      );
       await container.start();
+      await cloning;
       const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
       const sandbox = new DockerSandbox(id, container, inner, paths, limits, goldenData);
       this.live.set(id, sandbox);
