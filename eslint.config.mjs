@@ -18,4 +18,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // CommonJS launchers and configs (run by node directly, not compiled).
+    files: ['**/*.cjs', '**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
