@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InfrastructureModule } from './infrastructure.module';
+import { GradingWorkerModule } from './queue/grading-worker.module';
 
-/** The worker role: queue processors and sandboxes, no HTTP server. */
-@Module({ imports: [InfrastructureModule] })
+/** The worker role: queue processors and sandboxes, no HTTP server. The only place processors are registered. */
+@Module({ imports: [InfrastructureModule, GradingWorkerModule] })
 export class WorkerModule {}

@@ -46,12 +46,17 @@ export class GradingProducer implements OnModuleDestroy {
   async enqueue(submissionId: string, attempt: number): Promise<number | undefined> {
     const jobId = gradingJobId(submissionId, attempt);
     try {
-      await withDeadline(this.queue.add(GradingJobName.Grade, { submissionId }, { jobId }), REDIS_DEADLINE_MS);
+      await withDeadline(this.add(submissionId, attempt), REDIS_DEADLINE_MS);
       return await withDeadline(this.position(jobId), REDIS_DEADLINE_MS);
     } catch (err) {
       this.logger.warn(`enqueue ${jobId} deferred to the sweeper: ${(err as Error).message}`);
       return undefined;
     }
+  }
+
+  /** Adds the job for (submission, attempt); a no-op when that job already exists. Throws when Redis fails. */
+  async add(submissionId: string, attempt: number): Promise<void> {
+    await this.queue.add(GradingJobName.Grade, { submissionId }, { jobId: gradingJobId(submissionId, attempt) });
   }
 
   /** Position of a waiting job (1 = next to run), undefined when it is not waiting. */

@@ -30,6 +30,7 @@ export interface ResultView {
   maxScore: number;
   checks: unknown;
   transcript: unknown;
+  notices: unknown;
   imageDigests: unknown;
   createdAt: Date;
 }
@@ -68,6 +69,7 @@ const resultSelect = {
   maxScore: true,
   checks: true,
   transcript: true,
+  notices: true,
   imageDigests: true,
   createdAt: true,
 } as const;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "results" ADD COLUMN     "notices" JSONB NOT NULL DEFAULT '[]';
+

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { PrismaService } from '../database/prisma.service';
+import { SubmissionStatus } from '../generated/prisma/enums';
+import { exercisesRoot } from '../exercises/exercises.service';
+import { loadExercise } from '../exercises/exercise.loader';
+import { GradingService } from '../grading/grading.service';
+import type { GradeReport } from '../grading/grader.service';
+import type { SandboxFile } from '../sandbox/sandbox.types';
+import { SubmissionEventsPublisher } from '../submissions/submission-events';
+import { gradingJobId, parseGradingJobId } from './grading-queue.constants';
+
+/** An infrastructure failure: the run is retried with backoff, never turned into a zero. */
+export class GradingInfrastructureError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GradingInfrastructureError';
+  }
+}
+
+/** How one run of a grading job ended. */
+export type RunOutcome =
+  | { kind: 'graded'; score: number; maxScore: number }
+  /** Nothing to do: the submission is gone, regraded since, or already graded by another run. */
+  | { kind: 'skipped'; reason: string };
+
+/**
+ * One grading run of one submission: mark running → grade → store the result and `graded` in one
+ * transaction. Every write is conditional on the submission's attempt, and results are unique per
+ * (submission, attempt), so a job that runs twice (stalled, re-queued by the sweeper) stores one result.
+ */
+@Injectable()
+export class GradingRunService {
+  private readonly logger = new Logger(GradingRunService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly grading: GradingService,
+    private readonly events: SubmissionEventsPublisher,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  async run(submissionId: string, jobId: string): Promise<RunOutcome> {
+    const s = await this.prisma.submission.findUnique({
+      where: { id: submissionId },
+      select: {
+        id: true,
+        status: true,
+        attempt: true,
+        source: true,
+        files: true,
+        exercise: { select: { slug: true } },
+      },
+    });
+    if (!s) return { kind: 'skipped', reason: 'submission deleted' };
+    if (gradingJobId(s.id, s.attempt) !== jobId)
+      return { kind: 'skipped', reason: `superseded by attempt ${s.attempt}` };
+    const stored = await this.prisma.result.findUnique({
+      where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
+      select: { score: true },
+    });
+    if (stored) {
+      await this.markGraded(s.id, s.attempt);
+      return { kind: 'skipped', reason: 'already graded' };
+    }
+    if (s.status === SubmissionStatus.graded || s.status === SubmissionStatus.error)
+      return { kind: 'skipped', reason: `already ${s.status}` };
+
+    const marked = await this.prisma.submission.updateMany({
+      where: { id: s.id, attempt: s.attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
+      data: { status: SubmissionStatus.running, startedAt: new Date(), runs: { increment: 1 } },
+    });
+    if (marked.count === 0) return { kind: 'skipped', reason: 'changed while starting' };
+    const base = { submissionId: s.id, attempt: s.attempt };
+    await this.events.publish({ type: 'running', ...base, index: 0, total: 0, command: '' });
+
+    let report: GradeReport;
+    try {
+      const exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
+      report = await this.grading.grade(
+        exercise,
+        { source: s.source, files: s.files as unknown as SandboxFile[] },
+        {
+          onProgress: (index, total, command) =>
+            void this.events.publish({ type: 'running', ...base, index, total, command: command.text }),
+        },
+      );
+    } catch (err) {
+      throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
+    }
+    if (report.status === 'error') throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
+
+    await this.prisma.$transaction([
+      // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
+      this.prisma.result.createMany({
+        data: [
+          {
+            submissionId: s.id,
+            attempt: s.attempt,
+            exerciseVersion: report.exerciseVersion,
+            score: report.score,
+            maxScore: report.maxScore,
+            checks: report.checks as object[],
+            transcript: report.transcript as object[],
+            notices: report.notices,
+            imageDigests: report.imageDigests,
+          },
+        ],
+        skipDuplicates: true,
+      }),
+      this.prisma.submission.updateMany({
+        where: { id: s.id, attempt: s.attempt },
+        data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
+      }),
+    ]);
+    const current = await this.prisma.result.findUniqueOrThrow({
+      where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
+      select: { score: true, maxScore: true },
+    });
+    await this.events.publish({ type: 'graded', ...base, ...current });
+    return { kind: 'graded', ...current };
+  }
+
+  private async markGraded(id: string, attempt: number): Promise<void> {
+    await this.prisma.submission.updateMany({
+      where: { id, attempt, status: { not: SubmissionStatus.graded } },
+      data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
+    });
+  }
+
+  /** A failed run that will be retried: the submission waits in the queue again. */
+  async markRetrying(submissionId: string, jobId: string, reason: string): Promise<void> {
+    const attempt = this.attemptOf(jobId);
+    const updated = await this.prisma.submission.updateMany({
+      where: { id: submissionId, attempt, status: SubmissionStatus.running },
+      data: { status: SubmissionStatus.queued },
+    });
+    if (updated.count > 0) {
+      this.logger.warn(`submission ${submissionId}: infrastructure failure, will retry: ${reason}`);
+      await this.events.publish({ type: 'queued', submissionId, attempt, position: null });
+    }
+  }
+
+  /** The last run failed on infrastructure: `error`, with the reason, never a zero. */
+  async markFailed(submissionId: string, jobId: string, reason: string): Promise<void> {
+    const attempt = this.attemptOf(jobId);
+    const updated = await this.prisma.submission.updateMany({
+      where: { id: submissionId, attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
+      data: { status: SubmissionStatus.error, errorMessage: reason.slice(0, 2000), finishedAt: new Date() },
+    });
+    if (updated.count > 0) {
+      this.logger.error(`submission ${submissionId}: grading failed for good: ${reason}`);
+      await this.events.publish({ type: 'error', submissionId, attempt, message: reason });
+    }
+  }
+
+  /** A run handed back at shutdown: waiting again, for another worker. */
+  async markHandedBack(submissionId: string, jobId: string): Promise<void> {
+    await this.markRetrying(submissionId, jobId, 'worker shutting down');
+  }
+
+  private attemptOf(jobId: string): number {
+    const parsed = parseGradingJobId(jobId);
+    if (!parsed) throw new Error(`not a grading job id: ${jobId}`);
+    return parsed.attempt;
+  }
+}
