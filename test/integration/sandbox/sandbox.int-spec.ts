@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DockerSandbox } from '../../../src/sandbox/docker-sandbox';
+import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
+import { COURSE_TAGS, leftovers, makeDriver } from './sandbox-fixture';
+
+jest.setTimeout(240_000);
+
+describe('sandbox driver (real Docker)', () => {
+  let driver: DockerSandboxDriver;
+
+  beforeAll(async () => {
+    driver = makeDriver();
+    await driver.golden.ensure();
+  });
+
+  afterAll(async () => {
+    await driver.shutdown();
+  });
+
+  it('starts a sandbox with every course image and replays the course basics', async () => {
+    const sandbox = await driver.acquire();
+    try {
+      const digests = await sandbox.imageDigests();
+      for (const tag of COURSE_TAGS) expect(digests[tag]).toMatch(/^sha256:/);
+      const labels = await sandbox.exec("docker image inspect -f '{{index .Config.Labels \"org.dockgrader.stand-in\"}}' nginx", { timeoutMs: 10_000 });
+      expect(labels.output.trim()).toBe('true');
+
+      const hello = await sandbox.exec('docker run hello-world', { timeoutMs: 30_000 });
+      expect(hello.exitCode).toBe(0);
+      expect(hello.output).toContain('Hello from Docker!');
+
+      // Postgres: refuses without a password (official message), runs with one.
+      const refused = await sandbox.exec('docker run --name pg1 postgres', { timeoutMs: 30_000 });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.output).toContain('Error: Database is uninitialized and superuser password is not specified.');
+      const started = await sandbox.exec(
+        'docker run -d --name pg2 -e POSTGRES_PASSWORD=secret postgres >/dev/null && for i in $(seq 60); do docker logs pg2 2>&1 | grep -q "ready to accept connections" && break; sleep 0.5; done; docker logs pg2 2>&1 | tail -1',
+        { timeoutMs: 60_000 },
+      );
+      expect(started.output).toContain('database system is ready to accept connections');
+
+      // Published ports on the sandbox's loopback, name resolution on a user network, redis-cli.
+      const web = await sandbox.exec(
+        'docker run -d -p 8081:80 --name web nginx >/dev/null && for i in $(seq 40); do curl -s 127.0.0.1:8081 && break; sleep 0.25; done',
+        { timeoutMs: 30_000 },
+      );
+      expect(web.output).toContain('Welcome to nginx!');
+      const net = await sandbox.exec(
+        'docker network create my_bridge >/dev/null && docker run -d --network my_bridge --name cont2 redis >/dev/null && docker run --rm --network my_bridge alpine ping -c 1 cont2',
+        { timeoutMs: 30_000 },
+      );
+      expect(net.exitCode).toBe(0);
+      const redis = await sandbox.exec('sleep 1; docker exec cont2 redis-cli set cle 42; docker exec cont2 redis-cli get cle', { timeoutMs: 30_000 });
+      expect(redis.output).toBe('OK\n42\n');
+      const mongo = await sandbox.exec('docker run -d --name mongo mongo >/dev/null; sleep 1; docker logs mongo', { timeoutMs: 30_000 });
+      expect(mongo.output).toContain('Waiting for connections');
+    } finally {
+      await driver.release(sandbox);
+    }
+  });
+
+  it('feeds stdin, places files in the working directory, supports a TTY, caps output and times out', async () => {
+    const sandbox = await driver.acquire();
+    try {
+      await sandbox.putFiles([{ path: 'app/Dockerfile', content: 'FROM alpine\nCMD ["echo", "built here"]\n' }]);
+      await expect(sandbox.putFiles([{ path: '../escape', content: 'x' }])).rejects.toThrow(/outside/);
+      const build = await sandbox.exec('cd app && docker build -q -t mine . >/dev/null && docker run --rm mine && pwd', { timeoutMs: 60_000 });
+      expect(build.output).toBe('built here\n/work/app\n');
+      const stdin = await sandbox.exec('docker run -i alpine sh -c "tr a-z A-Z"', { timeoutMs: 30_000, stdin: 'salut\n' });
+      expect(stdin.output).toBe('SALUT\n');
+      const tty = await sandbox.exec('tty', { timeoutMs: 10_000, tty: true });
+      expect(tty.output).toMatch(/\/dev\/pts\//);
+      const flood = await sandbox.exec('yes', { timeoutMs: 30_000, maxOutputBytes: 1000 });
+      expect(flood).toMatchObject({ exitCode: null, truncated: true, stoppedBy: 'output-limit' });
+      expect(flood.output.length).toBe(1000);
+      const endless = await sandbox.exec('docker run alpine sleep 1000', { timeoutMs: 3000 });
+      expect(endless).toMatchObject({ exitCode: null, stoppedBy: 'timeout' });
+      const background = await sandbox.exec('sleep 1000 & echo started', { timeoutMs: 30_000 });
+      expect(background).toMatchObject({ exitCode: 0, output: 'started\n' });
+      expect(await sandbox.health()).toBeUndefined();
+      expect((await sandbox.exec('docker ps -q | wc -l', { timeoutMs: 10_000 })).output.trim()).toBe('1');
+    } finally {
+      await driver.release(sandbox);
+    }
+  });
+
+  it('destroys everything it created, and release is idempotent', async () => {
+    const sandbox = (await driver.acquire()) as DockerSandbox;
+    await sandbox.exec('docker run -d --name busy alpine sleep 600 && docker volume create v1', { timeoutMs: 30_000 });
+    await driver.release(sandbox);
+    await driver.release(sandbox);
+    expect(await leftovers(driver, sandbox.id, sandbox.paths.dir)).toEqual({ containers: 0, networks: 0, dir: false });
+    expect(await sandbox.health()).toBe('destroyed');
+  });
+
+  it('never alters the golden store or another sandbox', async () => {
+    const before = await driver.golden.currentDigest();
+    expect(before).toBe(await driver.golden.recordedDigest());
+    const a = await driver.acquire();
+    const b = await driver.acquire();
+    try {
+      const vandal = await a.exec(
+        [
+          'docker run --name vandal alpine sh -c "echo changed > /etc/hostname; rm -rf /bin/ls; echo x > /bin/busybox"',
+          'docker commit vandal alpine:latest',
+          'docker rmi -f hello-world nginx:latest',
+          'docker system prune -a -f --volumes',
+        ].join('; '),
+        { timeoutMs: 120_000 },
+      );
+      expect(vandal.output).toContain('Total reclaimed space');
+      expect(Object.keys(await a.imageDigests())).not.toContain('nginx:latest');
+      // B still has everything, untouched.
+      const bDigests = await b.imageDigests();
+      for (const tag of ['hello-world:latest', 'nginx:latest', 'alpine:latest']) expect(bDigests[tag]).toBeDefined();
+      const ls = await b.exec('docker run --rm alpine sh -c "ls /bin/ls && cat /etc/hostname | wc -c"', { timeoutMs: 30_000 });
+      expect(ls.exitCode).toBe(0);
+      expect(ls.output).toContain('/bin/ls');
+      expect((await b.exec('docker ps -a -q | wc -l', { timeoutMs: 10_000 })).output.trim()).toBe('0');
+    } finally {
+      await driver.release(a);
+      await driver.release(b);
+    }
+    expect(await driver.golden.currentDigest()).toBe(before);
+  });
+
+  it('serves acquires from the warm pool', async () => {
+    const pooled = makeDriver({ poolSize: 1 });
+    try {
+      await pooled.init();
+      await pooled.pool.waitUntilWarm(1);
+      expect(pooled.pool.available).toBe(1);
+      const sandbox = await pooled.acquire();
+      expect((await sandbox.exec('docker run --rm busybox echo warm', { timeoutMs: 30_000 })).output).toBe('warm\n');
+      await pooled.release(sandbox);
+    } finally {
+      await pooled.shutdown();
+    }
+  });
+
+  it('reaps what a killed worker left behind', async () => {
+    // A separate process acquires a sandbox and is killed with SIGKILL: no finally runs.
+    const child = spawn(process.execPath, [join(__dirname, '../../../bench/run.cjs'), join(__dirname, 'fixtures/orphan-owner.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => reject(new Error(`orphan owner exited early (${code})`)));
+    });
+    const { id, dir } = JSON.parse(line) as { id: string; dir: string };
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect((await leftovers(driver, id, dir)).containers).toBe(1);
+    // Directories are left alone while young (a sandbox may be in creation): age this one.
+    const past = new Date(Date.now() - 10 * 60_000);
+    await utimes(dir, past, past);
+    await driver.reaper.sweep();
+    expect(await leftovers(driver, id, dir)).toEqual({ containers: 0, networks: 0, dir: false });
+  });
+});
