@@ -11,6 +11,7 @@ export interface DockerInvocation {
   subcommand: string;
   tty: boolean;
   interactive: boolean;
+  detach: boolean;
 }
 
 /** Short options that take a value, per subcommand (so `-e -t` does not ask for a TTY). */
@@ -46,7 +47,7 @@ function readDocker(c: SimpleCommand): DockerInvocation | undefined {
     i += 1;
     sub = words[i];
   }
-  const inv: DockerInvocation = { subcommand: sub, tty: false, interactive: false };
+  const inv: DockerInvocation = { subcommand: sub, tty: false, interactive: false, detach: false };
   if (!['run', 'create', 'exec', 'start', 'attach'].includes(sub)) return inv;
   if (sub === 'attach') {
     inv.interactive = !words.includes('--no-stdin');
@@ -60,6 +61,7 @@ function readDocker(c: SimpleCommand): DockerInvocation | undefined {
       const [name, value] = w.slice(2).split('=', 2);
       if (name === 'tty') inv.tty = true;
       if (name === 'interactive') inv.interactive = true;
+      if (name === 'detach') inv.detach = true;
       if (value === undefined && !LONG_BOOLEAN.has(name)) j += 1;
       continue;
     }
@@ -72,7 +74,59 @@ function readDocker(c: SimpleCommand): DockerInvocation | undefined {
       }
       if (f === 't' && sub !== 'start') inv.tty = true;
       if (f === 'i') inv.interactive = true;
+      if (f === 'd') inv.detach = true;
     }
   }
   return inv;
+}
+
+/**
+ * Removes `-t` / `--tty` from the options of `docker run|create|exec` in a command line, leaving
+ * everything else as typed (`-it` → `-i`, `-dit` → `-di`). Works on the raw text: option words
+ * are never quoted in practice, and rewriting stops at the first word that is not an option.
+ */
+export function withoutTty(line: string): string {
+  const head = /\bdocker\s+(?:container\s+)?(run|exec|create)\b/g;
+  let out = '';
+  let last = 0;
+  for (const m of line.matchAll(head)) {
+    const sub = m[1];
+    let pos = (m.index ?? 0) + m[0].length;
+    if (pos <= last) continue;
+    out += line.slice(last, pos);
+    let expectValue = false;
+    const word = /(\s+)(\S+)/y;
+    for (;;) {
+      word.lastIndex = pos;
+      const t = word.exec(line);
+      if (!t) break;
+      const [whole, space, w] = t;
+      const isValue = expectValue;
+      expectValue = false;
+      if (!isValue && (!w.startsWith('-') || w === '-' || w === '--')) break;
+      let kept = w;
+      if (!isValue && w.startsWith('--')) {
+        const [name, value] = w.slice(2).split('=', 2);
+        if (name === 'tty' && value === undefined) kept = '';
+        else if (value === undefined && !LONG_BOOLEAN.has(name)) expectValue = true;
+      } else if (!isValue) {
+        let flags = '';
+        const cluster = w.slice(1);
+        for (let k = 0; k < cluster.length; k++) {
+          const f = cluster[k];
+          if (SHORT_WITH_VALUE[sub].has(f)) {
+            flags += cluster.slice(k);
+            if (k === cluster.length - 1) expectValue = true;
+            break;
+          }
+          if (f !== 't') flags += f;
+        }
+        kept = flags ? `-${flags}` : '';
+      }
+      out += kept ? space + kept : '';
+      pos += whole.length;
+    }
+    last = pos;
+  }
+  return out + line.slice(last);
 }

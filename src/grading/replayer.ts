@@ -1,6 +1,6 @@
 import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
 import { checkCommandLine } from './command-policy';
-import { dockerInvocations } from './docker-flags';
+import { dockerInvocations, withoutTty } from './docker-flags';
 import { EngineStateRecorder } from './engine-state.recorder';
 import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
 import type { ParsedCommand } from './submission.parser';
@@ -60,9 +60,11 @@ export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand
       transcript.push({ ...base, exitCode: null, output: '', truncated: false, durationMs: 0, refused: refusalReason(decision.reason, command, commands[index - 1]) });
       continue;
     }
-    const result = await sandbox.exec(wrapLine(command.text), {
-      stdin: command.stdin,
-      tty: command.tty,
+    const plan = execPlan(command);
+    base.tty = plan.tty;
+    const result = await sandbox.exec(wrapLine(plan.line), {
+      stdin: plan.stdin,
+      tty: plan.tty,
       timeoutMs: options.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes,
     });
@@ -95,4 +97,17 @@ function refusalReason(reason: string, command: ParsedCommand, previous: ParsedC
     return `${reason}. Si cette ligne devait être tapée dans la commande interactive au-dessus, écrivez-la « <<< ${command.text} » (voir le format des soumissions)`;
   }
   return reason;
+}
+
+/**
+ * How a line is run. An attached `docker run|exec -it` reads its input from the student's lines:
+ * those are piped in, as `docker exec -i` (without `-t`), then EOF. Typing into a pseudo-terminal
+ * ahead of the program is unreliable (a program entering raw mode, like redis-cli, flushes input
+ * typed before it was ready), while piped input reaches it intact and EOF ends it like Ctrl-D.
+ * Detached (`-dit`) and output-only (`-t`) commands keep their terminal.
+ */
+export function execPlan(command: ParsedCommand): { line: string; stdin?: string; tty: boolean } {
+  const attached = dockerInvocations(command.text).some((d) => d.tty && d.interactive && !d.detach);
+  if (attached) return { line: withoutTty(command.text), stdin: command.stdin ?? '', tty: false };
+  return { line: command.text, stdin: command.stdin, tty: command.tty };
 }

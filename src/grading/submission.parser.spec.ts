@@ -1,5 +1,5 @@
 import { parseSubmission, SubmissionParseError } from './submission.parser';
-import { dockerInvocations } from './docker-flags';
+import { dockerInvocations, withoutTty } from './docker-flags';
 
 function parseError(source: string, limits = {}): SubmissionParseError {
   try {
@@ -187,5 +187,22 @@ describe('dockerInvocations', () => {
     const invs = dockerInvocations(line);
     expect(invs.some((d) => d.tty)).toBe(tty);
     expect(invs.some((d) => d.interactive)).toBe(interactive);
+  });
+});
+
+describe('withoutTty', () => {
+  it.each([
+    ['docker exec -it redis redis-cli', 'docker exec -i redis redis-cli'],
+    ['docker exec -ti web bash', 'docker exec -i web bash'],
+    ['docker run -t alpine ls -t', 'docker run alpine ls -t'],
+    ['docker container run --rm --tty --interactive alpine sh', 'docker container run --rm --interactive alpine sh'],
+    ['docker run -e -t -it alpine', 'docker run -e -t -i alpine'],
+    ['docker run --name -t -it alpine', 'docker run --name -t -i alpine'],
+    ['docker run -p8080:80 -it nginx', 'docker run -p8080:80 -i nginx'],
+    ['docker build -t img . && docker run -it img', 'docker build -t img . && docker run -i img'],
+    ['docker ps; docker exec -it a sh; docker exec -it b sh', 'docker ps; docker exec -i a sh; docker exec -i b sh'],
+    ['docker logs -t redis', 'docker logs -t redis'],
+  ])('%s → %s', (line, expected) => {
+    expect(withoutTty(line)).toBe(expected);
   });
 });
