@@ -16,6 +16,8 @@ export class DockerSandbox implements Sandbox {
   private lifetimeTimer?: NodeJS.Timeout;
   private diskTimer?: NodeJS.Timeout;
   private diskPolling = false;
+  private diskPollMs = 2000;
+  private lastDiskCheck = 0;
   lastDiskBytes = 0;
 
   constructor(
@@ -33,6 +35,7 @@ export class DockerSandbox implements Sandbox {
 
   /** Starts the wall-clock lifetime and the disk watchdog (from acquire, not from pool creation). */
   arm(diskPollMs: number): void {
+    this.diskPollMs = diskPollMs;
     this.lifetimeTimer = setTimeout(() => void this.stop('lifetime'), this.limits.lifetimeMs);
     this.lifetimeTimer.unref();
     this.diskTimer = setInterval(() => void this.checkDisk(), diskPollMs);
@@ -57,6 +60,7 @@ export class DockerSandbox implements Sandbox {
     if (this.diskPolling || this.stopReason) return this.lastDiskBytes;
     this.diskPolling = true;
     try {
+      this.lastDiskCheck = Date.now();
       this.lastDiskBytes = await addedBytes(this.goldenDataDir, [this.paths.data, this.paths.work]);
       if (this.lastDiskBytes > this.limits.diskBytes) await this.stop('disk-limit');
       return this.lastDiskBytes;
@@ -80,8 +84,8 @@ export class DockerSandbox implements Sandbox {
       sandboxStopped: this.stopped,
       oomKills: () => this.oomKills(),
     });
-    // A command that filled the disk: say so now rather than at the next poll.
-    if (!this.stopReason && result.exitCode !== 0) await this.checkDisk().catch(() => undefined);
+    // A command that filled the disk between two polls: say so now rather than at the next one.
+    if (!this.stopReason && Date.now() - this.lastDiskCheck > this.diskPollMs) await this.checkDisk().catch(() => undefined);
     if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;
     return result;
   }

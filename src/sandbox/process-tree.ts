@@ -28,7 +28,7 @@ async function readStats(): Promise<ProcStat[]> {
  * inside a sandbox that hit its pids limit no `kill` can be forked. Processes that called
  * setsid themselves escape this and die with the sandbox at release. Returns how many were killed.
  */
-export async function killSessionTree(rootPid: number, rounds = 5): Promise<number> {
+export async function killSessionTree(rootPid: number, containerId: string, rounds = 20): Promise<number> {
   let killed = 0;
   for (let round = 0; round < rounds; round++) {
     const stats = await readStats();
@@ -46,7 +46,11 @@ export async function killSessionTree(rootPid: number, rounds = 5): Promise<numb
     }
     // Never the root's own session when it is shared with the sandbox's init (exec without setsid).
     if (root && root.session !== root.pid) sessions.delete(root.session);
-    const victims = stats.filter((s) => sessions.has(s.session) || s.pid === rootPid);
+    const candidates = stats.filter((s) => sessions.has(s.session) || s.pid === rootPid);
+    // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
+    const victims = (await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))).filter(
+      (s): s is ProcStat => s !== undefined,
+    );
     if (!victims.length) break;
     for (const v of victims) {
       try {
@@ -56,7 +60,15 @@ export async function killSessionTree(rootPid: number, rounds = 5): Promise<numb
         // already gone
       }
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 10));
   }
   return killed;
+}
+
+async function inContainer(pid: number, containerId: string): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/cgroup`, 'utf8')).includes(containerId);
+  } catch {
+    return false;
+  }
 }
