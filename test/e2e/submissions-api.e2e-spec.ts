@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import { Role } from '../../src/generated/prisma/enums';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
+import { root } from '../support/processes';
 
 /**
  * The submissions API over HTTP without a worker: authentication, authorization, validation,
@@ -329,6 +331,34 @@ describe('admin', () => {
       // A second start with the same token is idempotent.
       await api.app.get(AdminBootstrapService).onApplicationBootstrap();
       expect(await api.prisma.user.count({ where: { email: 'admin@dockgrader.local' } })).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('the admin CLI creates a user and prints a working token', async () => {
+    const api = await startApi({ REDIS_PREFIX: suitePrefix('cli') });
+    try {
+      const email = `cli-${Date.now()}@test.local`;
+      const out = execFileSync(
+        process.execPath,
+        ['cli/run.cjs', 'admin', 'create-user', '--email', email, '--role', 'instructor'],
+        {
+          cwd: root,
+          env: process.env,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const token = out.trim();
+      expect(token).toMatch(/^dg_/);
+      const res = await request(api.app.getHttpServer())
+        .get('/api/submissions')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(res.body.items).toEqual(expect.any(Array));
+      const user = await api.prisma.user.findUniqueOrThrow({ where: { email } });
+      expect(user.role).toBe('instructor');
     } finally {
       await api.close();
     }

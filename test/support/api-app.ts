@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { ApiModule } from '../../src/api.module';
 import { AuthService } from '../../src/auth/auth.service';
 import { configureApp } from '../../src/common/app.setup';
@@ -12,6 +13,8 @@ import type { Role } from '../../src/generated/prisma/enums';
 export interface ApiHarness {
   app: NestExpressApplication;
   env: Env;
+  /** Base URL of the listening server, for clients other than supertest (SSE, load). */
+  url: string;
   prisma: PrismaService;
   auth: AuthService;
   close(): Promise<void>;
@@ -31,8 +34,16 @@ export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHa
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
   configureApp(app, env);
-  await app.init();
-  return { app, env, prisma: app.get(PrismaService), auth: app.get(AuthService), close: () => app.close() };
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    env,
+    url: `http://127.0.0.1:${port}`,
+    prisma: app.get(PrismaService),
+    auth: app.get(AuthService),
+    close: () => app.close(),
+  };
 }
 
 /** A new user of `role` with a fresh bearer token. */
