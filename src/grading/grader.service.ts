@@ -101,7 +101,7 @@ export async function gradeSubmission(
     return { ...base, status: 'graded', score, checks, transcript: history.transcript, notices: noticesOf(history), durationMs: Date.now() - started };
   } catch (error) {
     // Anything here is not the student's doing: their outcomes (timeouts, limits) are recorded, not thrown.
-    const reason = error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure ? error.message : `internal error: ${(error as Error).message ?? String(error)}`;
+    const reason = error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure ? withCauses(error) : `internal error: ${withCauses(error)}`;
     return { ...base, status: 'error', score: 0, checks: [], transcript: [], error: reason, durationMs: Date.now() - started };
   } finally {
     if (sandbox) await driver.release(sandbox).catch(() => undefined);
@@ -125,4 +125,15 @@ function noticesOf(history: ReplayHistory): string[] {
 
 function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** "message: cause: cause …", so a stored error says what actually failed. */
+function withCauses(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  while (e && parts.length < 4) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(': ');
 }

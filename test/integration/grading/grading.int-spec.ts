@@ -1,0 +1,115 @@
+import Docker from 'dockerode';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnv } from '../../../src/config/env';
+import { loadExercise, type LoadedExercise } from '../../../src/exercises/exercise.loader';
+import { gradeSubmission } from '../../../src/grading/grader.service';
+import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
+import { sandboxConfigFromEnv, type SandboxConfig } from '../../../src/sandbox/sandbox.config';
+import { SandboxLabels } from '../../../src/sandbox/sandbox.labels';
+import { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
+
+/** The grading engine end to end, in real sandboxes, on a hand-written exercise (test/fixtures). */
+
+const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'exercises', 'ok', 'fixture-web');
+
+function makeDriver(overrides: Partial<SandboxConfig> = {}, sandboxTag?: string): DockerSandboxDriver {
+  const config = { ...sandboxConfigFromEnv(loadEnv({ ...process.env })), poolSize: 0, ...overrides };
+  const catalog = loadImageCatalog(repositoryManifestPath);
+  const used = sandboxTag ? { ...catalog, sandbox: { ...catalog.sandbox, tag: sandboxTag } } : catalog;
+  return new DockerSandboxDriver(new Docker(), config, used, () => undefined);
+}
+
+let exercise: LoadedExercise;
+let driver: DockerSandboxDriver;
+
+beforeAll(async () => {
+  exercise = await loadExercise(FIXTURE);
+  driver = makeDriver();
+  await driver.golden.ensure();
+});
+
+afterAll(async () => {
+  await driver.shutdown();
+});
+
+const files = () => exercise.reference.files;
+
+describe('grading a submission in a real sandbox', () => {
+  it('gives full marks to the reference solution, with version, digests, transcript and live progress', async () => {
+    const progress: string[] = [];
+    const report = await gradeSubmission(driver, exercise, { source: exercise.reference.source, files: files() }, {
+      onProgress: (i, n, c) => progress.push(`${i}/${n} ${c.text.split(' ')[1]}`),
+    });
+    expect(report.status).toBe('graded');
+    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.score).toBe(10);
+    expect(report.maxScore).toBe(10);
+    expect(report.exerciseVersion).toBe(exercise.version);
+    expect(report.imageDigests['alpine:latest']).toMatch(/^sha256:/);
+    expect(progress).toEqual(['1/4 run', '2/4 run', '3/4 exec', '4/4 ps']);
+    expect(report.transcript.map((e) => e.exitCode)).toEqual([1, 0, 0, 0]);
+    expect(report.transcript[3].output).toContain('0.0.0.0:8081->80/tcp');
+    expect(report.notices).toEqual([]);
+  });
+
+  it('gives partial credit to a wrong solution (a pasted session without -p)', async () => {
+    const wrong = exercise.wrong.find((w) => w.file.endsWith('wrong-no-port.sh'))!;
+    const report = await gradeSubmission(driver, exercise, { source: wrong.source, files: wrong.files });
+    expect(report.status).toBe('graded');
+    expect(Object.fromEntries(report.checks.map((c) => [c.id, c.passed]))).toEqual({
+      'web-running': false,
+      'page-served': false,
+      'note-written': true,
+      'failed-then-fixed': true,
+      listed: true,
+    });
+    expect(report.score).toBe(5);
+    expect(report.checks.find((c) => c.id === 'page-served')!.message).toMatch(/n'est pas servie/);
+  });
+
+  it('reports a refused line as feedback without running it, and goes on', async () => {
+    const source = `rm -rf /work\n${exercise.reference.source}`;
+    const report = await gradeSubmission(driver, exercise, { source, files: files() });
+    expect(report.status).toBe('graded');
+    expect(report.transcript[0]).toMatchObject({ text: 'rm -rf /work', exitCode: null, refused: expect.stringMatching(/rm n'est pas autorisé/) });
+    expect(report.notices[0]).toMatch(/^Ligne 1 .* refusée, non exécutée/);
+    expect(report.score).toBe(10); // the page in /work is still served: the line never ran
+  });
+
+  it('stops a command at the exercise timeout, says so, and runs the next ones', async () => {
+    const quick: LoadedExercise = { ...exercise, definition: { ...exercise.definition, sandbox: { ...exercise.definition.sandbox, commandTimeoutSeconds: 2 } } };
+    const report = await gradeSubmission(driver, quick, { source: 'sleep 30\ndocker ps', files: [] });
+    expect(report.status).toBe('graded');
+    expect(report.transcript[0]).toMatchObject({ exitCode: null, stoppedBy: 'timeout' });
+    expect(report.transcript[1].exitCode).toBe(0);
+    expect(report.notices[0]).toMatch(/interrompue : délai dépassé/);
+    expect(report.score).toBe(1); // only the hidden "listed" check
+  });
+
+  it('rejects an unreadable submission without a sandbox, naming the line', async () => {
+    const report = await gradeSubmission(driver, exercise, { source: 'docker ps\ndocker run \\' });
+    expect(report).toMatchObject({ status: 'graded', score: 0, rejected: expect.stringMatching(/^ligne 2 : /) });
+    expect(report.checks.every((c) => !c.passed && c.message === exercise.definition.checks.find((d) => d.id === c.id)!.feedback.fail)).toBe(true);
+  });
+});
+
+describe('an infrastructure failure', () => {
+  it('gives status error, never a zero grade, and leaves nothing behind', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'dg-grading-infra-'));
+    const broken = makeDriver({ root }, 'dockgrader/absent-sandbox:missing');
+    try {
+      const report = await gradeSubmission(broken, exercise, { source: exercise.reference.source, files: files() });
+      expect(report.status).toBe('error');
+      expect(report.error).toMatch(/sandbox|image|golden/i);
+      expect(report.error).not.toMatch(/^internal error/);
+      expect(report.checks).toEqual([]);
+      const left = await new Docker().listContainers({ all: true, filters: { label: [SandboxLabels.sandbox] } });
+      expect(left.filter((c) => c.Image.includes('absent-sandbox'))).toEqual([]);
+    } finally {
+      await broken.shutdown();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
