@@ -12,8 +12,11 @@ import { DockerSandboxDriver } from '../src/sandbox/sandbox.driver';
 export async function createCliDriver(): Promise<DockerSandboxDriver> {
   const env = loadEnv();
   const config = { ...sandboxConfigFromEnv(env), poolSize: 0 };
-  const driver = new DockerSandboxDriver(new Docker(dockerOptions(env.DOCKER_HOST)), config, loadImageCatalog(config.manifestPath), (message, error) =>
-    process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`),
+  const driver = new DockerSandboxDriver(
+    new Docker(dockerOptions(env.DOCKER_HOST)),
+    config,
+    loadImageCatalog(config.manifestPath),
+    (message, error) => process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`),
   );
   await driver.golden.ensure();
   return driver;

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ExerciseLoadError, loadCatalogue, type ExerciseSolution, type LoadedExercise } from '../src/exercises/exercise.loader';
+import {
+  ExerciseLoadError,
+  loadCatalogue,
+  type ExerciseSolution,
+  type LoadedExercise,
+} from '../src/exercises/exercise.loader';
 import { gradeSubmission, type GradeReport } from '../src/grading/grader.service';
 import { createCliDriver } from './cli-driver';
 
@@ -16,14 +21,22 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { concurrency: { type: 'string', default: '2' }, only: { type: 'string' }, exercises: { type: 'string', default: 'exercises' } },
+      options: {
+        concurrency: { type: 'string', default: '2' },
+        only: { type: 'string' },
+        exercises: { type: 'string', default: 'exercises' },
+      },
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message.split('\n')[0]} (${USAGE})`);
+    throw new Error(`${(error as Error).message.split('\n')[0]} (${USAGE})`, { cause: error });
   }
   const concurrency = Number(parsed.values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new Error(`--concurrency must be an integer from 1 to 16 (${USAGE})`);
-  const only = parsed.values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+    throw new Error(`--concurrency must be an integer from 1 to 16 (${USAGE})`);
+  const only = parsed.values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { concurrency, only, exercises: parsed.values.exercises ?? 'exercises' };
 }
 
@@ -62,7 +75,9 @@ export async function main(): Promise<number> {
   }
   process.stdout.write(`${catalogue.length} exercise definitions valid:\n`);
   for (const e of catalogue) {
-    process.stdout.write(`  ${e.definition.slug.padEnd(24)} ${String(e.definition.checks.length).padStart(2)} checks  ${String(e.maxScore).padStart(3)} points  ${e.wrong.length} wrong solutions\n`);
+    process.stdout.write(
+      `  ${e.definition.slug.padEnd(24)} ${String(e.definition.checks.length).padStart(2)} checks  ${String(e.maxScore).padStart(3)} points  ${e.wrong.length} wrong solutions\n`,
+    );
   }
 
   const jobs: Array<{ exercise: LoadedExercise; solution: ExerciseSolution }> = catalogue.flatMap((exercise) =>
@@ -77,9 +92,16 @@ export async function main(): Promise<number> {
       while (next < jobs.length) {
         const { exercise, solution } = jobs[next++];
         const report = await gradeSubmission(driver, exercise, { source: solution.source, files: solution.files });
-        const row = { slug: exercise.definition.slug, solution: solution.file, expected: solution.expectedScore, report };
+        const row = {
+          slug: exercise.definition.slug,
+          solution: solution.file,
+          expected: solution.expectedScore,
+          report,
+        };
         rows.push(row);
-        process.stdout.write(`  ${verdict(row).padEnd(8)} ${row.slug}/${row.solution}  ${scoreText(row)}  ${(report.durationMs / 1000).toFixed(1)} s\n`);
+        process.stdout.write(
+          `  ${verdict(row).padEnd(8)} ${row.slug}/${row.solution}  ${scoreText(row)}  ${(report.durationMs / 1000).toFixed(1)} s\n`,
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(args.concurrency, jobs.length) }, worker));
@@ -91,13 +113,20 @@ export async function main(): Promise<number> {
   process.stdout.write(`\n${table(rows)}\n`);
   const bad = rows.filter((r) => verdict(r) !== 'ok');
   for (const r of bad) {
-    process.stdout.write(`\n${verdict(r)} ${r.slug}/${r.solution}: ${r.report.error ?? `expected ${r.expected}, got ${r.report.score}`}\n`);
-    for (const c of r.report.checks) process.stdout.write(`    ${c.passed ? '✔' : '✘'} ${c.id} ${c.points}/${c.maxPoints}${c.detail ? ` — ${c.detail}` : ''}\n`);
+    process.stdout.write(
+      `\n${verdict(r)} ${r.slug}/${r.solution}: ${r.report.error ?? `expected ${r.expected}, got ${r.report.score}`}\n`,
+    );
+    for (const c of r.report.checks)
+      process.stdout.write(
+        `    ${c.passed ? '✔' : '✘'} ${c.id} ${c.points}/${c.maxPoints}${c.detail ? ` — ${c.detail}` : ''}\n`,
+      );
     for (const n of r.report.notices) process.stdout.write(`    ! ${n}\n`);
   }
   const checks = catalogue.reduce((s, e) => s + e.definition.checks.length, 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  process.stdout.write(`\n${catalogue.length} exercises, ${checks} checks, ${rows.length} solutions: ${rows.length - bad.length} ok, ${bad.length} failing — ${seconds} s\n`);
+  process.stdout.write(
+    `\n${catalogue.length} exercises, ${checks} checks, ${rows.length} solutions: ${rows.length - bad.length} ok, ${bad.length} failing — ${seconds} s\n`,
+  );
   return bad.length === 0 ? 0 : 1;
 }
 
@@ -107,12 +136,21 @@ function verdict(r: Row): string {
 }
 
 function scoreText(r: Row): string {
-  return r.report.status === 'error' ? `error: ${r.report.error}` : `${r.report.score}/${r.report.maxScore} (expected ${r.expected})`;
+  return r.report.status === 'error'
+    ? `error: ${r.report.error}`
+    : `${r.report.score}/${r.report.maxScore} (expected ${r.expected})`;
 }
 
 function table(rows: Row[]): string {
   const head = ['exercise', 'solution', 'expected', 'score', 'result', 'seconds'];
-  const body = rows.map((r) => [r.slug, r.solution, String(r.expected), r.report.status === 'error' ? 'error' : `${r.report.score}/${r.report.maxScore}`, verdict(r), (r.report.durationMs / 1000).toFixed(1)]);
+  const body = rows.map((r) => [
+    r.slug,
+    r.solution,
+    String(r.expected),
+    r.report.status === 'error' ? 'error' : `${r.report.score}/${r.report.maxScore}`,
+    verdict(r),
+    (r.report.durationMs / 1000).toFixed(1),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

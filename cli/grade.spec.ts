@@ -2,9 +2,20 @@ import { parseGradeArgs } from './grade';
 
 describe('parseGradeArgs', () => {
   it('reads slug, file and options', () => {
-    expect(parseGradeArgs(['redis-exec', 'sub.txt'])).toEqual({ slug: 'redis-exec', file: 'sub.txt', files: undefined, json: false, exercises: 'exercises' });
-    expect(parseGradeArgs(['volumes', 'sub.txt', '--files', 'dir', '--json'])).toMatchObject({ files: 'dir', json: true });
-    expect(parseGradeArgs(['--json', 'volumes', 'sub.txt', '--exercises', 'test/fixtures/exercises/ok'])).toMatchObject({ slug: 'volumes', exercises: 'test/fixtures/exercises/ok' });
+    expect(parseGradeArgs(['redis-exec', 'sub.txt'])).toEqual({
+      slug: 'redis-exec',
+      file: 'sub.txt',
+      files: undefined,
+      json: false,
+      exercises: 'exercises',
+    });
+    expect(parseGradeArgs(['volumes', 'sub.txt', '--files', 'dir', '--json'])).toMatchObject({
+      files: 'dir',
+      json: true,
+    });
+    expect(parseGradeArgs(['--json', 'volumes', 'sub.txt', '--exercises', 'test/fixtures/exercises/ok'])).toMatchObject(
+      { slug: 'volumes', exercises: 'test/fixtures/exercises/ok' },
+    );
   });
 
   it.each([

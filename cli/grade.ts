@@ -24,16 +24,26 @@ export function parseGradeArgs(argv: string[]): GradeArgs {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { files: { type: 'string' }, json: { type: 'boolean', default: false }, exercises: { type: 'string', default: 'exercises' } },
+      options: {
+        files: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        exercises: { type: 'string', default: 'exercises' },
+      },
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message.split('\n')[0]} (${USAGE})`);
+    throw new Error(`${(error as Error).message.split('\n')[0]} (${USAGE})`, { cause: error });
   }
   const [slug, file, ...extra] = parsed.positionals;
   if (!slug || !file) throw new Error(`missing ${slug ? 'the submission file' : 'the exercise slug'} (${USAGE})`);
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (${USAGE})`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(slug)) throw new Error(`"${slug}" is not an exercise slug (${USAGE})`);
-  return { slug, file, files: parsed.values.files, json: parsed.values.json ?? false, exercises: parsed.values.exercises ?? 'exercises' };
+  return {
+    slug,
+    file,
+    files: parsed.values.files,
+    json: parsed.values.json ?? false,
+    exercises: parsed.values.exercises ?? 'exercises',
+  };
 }
 
 /** Entry point (cli/run.cjs): returns the process exit code — 0 graded, 1 infrastructure error, 2 bad arguments. */
@@ -61,7 +71,9 @@ export async function main(): Promise<number> {
   try {
     source = await readFile(args.file, 'utf8');
   } catch (error) {
-    return fail(`cannot read the submission "${args.file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return fail(
+      `cannot read the submission "${args.file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let files;
   if (args.files !== undefined) {
@@ -74,10 +86,19 @@ export async function main(): Promise<number> {
   }
   const driver = await createCliDriver();
   try {
-    const report = await gradeSubmission(driver, exercise, { source, files }, {
-      onProgress: args.json ? undefined : (i, n, c) => process.stderr.write(`commande ${i}/${n} : ${c.text}\n`),
-    });
-    process.stdout.write(args.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : `${reportText(report, `${exercise.definition.slug} — ${exercise.definition.title}`)}\n`);
+    const report = await gradeSubmission(
+      driver,
+      exercise,
+      { source, files },
+      {
+        onProgress: args.json ? undefined : (i, n, c) => process.stderr.write(`commande ${i}/${n} : ${c.text}\n`),
+      },
+    );
+    process.stdout.write(
+      args.json
+        ? `${JSON.stringify(reportJson(report), null, 2)}\n`
+        : `${reportText(report, `${exercise.definition.slug} — ${exercise.definition.title}`)}\n`,
+    );
     return report.status === 'graded' ? 0 : 1;
   } finally {
     await driver.shutdown();
@@ -85,5 +106,8 @@ export async function main(): Promise<number> {
 }
 
 async function isDir(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

@@ -6,7 +6,13 @@ export function reportJson(report: GradeReport): object {
     status: report.status,
     score: report.score,
     maxScore: report.maxScore,
-    checks: report.checks.map((c) => ({ id: c.id, passed: c.passed, points: c.points, maxPoints: c.maxPoints, message: c.message })),
+    checks: report.checks.map((c) => ({
+      id: c.id,
+      passed: c.passed,
+      points: c.points,
+      maxPoints: c.maxPoints,
+      message: c.message,
+    })),
     transcript: report.transcript,
     exerciseVersion: report.exerciseVersion,
     imageDigests: report.imageDigests,
@@ -24,10 +30,14 @@ export function reportText(report: GradeReport, title: string): string {
     out.push(`ERREUR d'infrastructure (pas une note) / infrastructure error (not a grade): ${report.error}`);
     return out.join('\n');
   }
-  out.push(`Note / score: ${fmt(report.score)} / ${fmt(report.maxScore)}   (${(report.durationMs / 1000).toFixed(1)} s, version ${report.exerciseVersion.slice(0, 12)})`);
+  out.push(
+    `Note / score: ${fmt(report.score)} / ${fmt(report.maxScore)}   (${(report.durationMs / 1000).toFixed(1)} s, version ${report.exerciseVersion.slice(0, 12)})`,
+  );
   out.push('');
   for (const c of report.checks) {
-    out.push(`${c.passed ? '✔' : '✘'} [${fmt(c.points)}/${fmt(c.maxPoints)}] ${c.id}${c.hidden ? ' (cachée / hidden)' : ''} — ${c.title}`);
+    out.push(
+      `${c.passed ? '✔' : '✘'} [${fmt(c.points)}/${fmt(c.maxPoints)}] ${c.id}${c.hidden ? ' (cachée / hidden)' : ''} — ${c.title}`,
+    );
     out.push(`    ${c.message}`);
     if (c.detail) out.push(`    · ${c.detail}`);
   }
@@ -37,10 +47,19 @@ export function reportText(report: GradeReport, title: string): string {
   }
   out.push('', 'Commandes / transcript:');
   for (const e of report.transcript) {
-    const status = e.refused ? 'refusée' : e.skipped ? 'non exécutée' : e.stoppedBy ? `arrêtée (${e.stoppedBy})` : `code ${e.exitCode}`;
+    const status = e.refused
+      ? 'refusée'
+      : e.skipped
+        ? 'non exécutée'
+        : e.stoppedBy
+          ? `arrêtée (${e.stoppedBy})`
+          : `code ${e.exitCode}`;
     out.push(`  ${String(e.index + 1).padStart(2)}. $ ${e.text}   → ${status}, ${e.durationMs} ms`);
     if (e.stdin !== undefined) out.push(`      stdin: ${JSON.stringify(e.stdin)}`);
-    const lines = e.output.trimEnd().split('\n').filter((l) => l !== '');
+    const lines = e.output
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== '');
     for (const l of lines.slice(0, 6)) out.push(`      | ${l.slice(0, 160)}`);
     if (lines.length > 6) out.push(`      | … (${lines.length - 6} more lines)`);
   }

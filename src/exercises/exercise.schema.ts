@@ -80,7 +80,7 @@ export const imageAssertion = z.strictObject({
     exposedPorts: z.array(z.string()).optional(),
     labels: z.record(z.string(), stringMatcher).optional(),
     workdir: z.string().optional(),
-    /** Number of layers in the image's history that created content. */
+    /** Number of filesystem layers (RootFS.Layers), base image layers included. */
     layers: numberMatcher.optional(),
   }),
 });

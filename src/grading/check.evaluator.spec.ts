@@ -1,46 +1,120 @@
 import { checkSchema, type CheckDefinition } from '../exercises/exercise.schema';
 import { collectProbes, evaluateChecks, normalizeRef, probeKey, type ProbeOutcome } from './check.evaluator';
-import type { ContainerState, EngineEvent, EngineSnapshot, ImageState, ReplayHistory, TranscriptEntry } from './replay.types';
+import type {
+  ContainerState,
+  EngineEvent,
+  EngineSnapshot,
+  ImageState,
+  ReplayHistory,
+  TranscriptEntry,
+} from './replay.types';
 
 function container(name: string, over: Partial<ContainerState> = {}): ContainerState {
   return {
-    id: `id-${name}`, name, image: name, imageId: `sha256:${name}`, state: 'running', exitCode: 0, env: {}, ports: [], mounts: [],
-    networks: ['bridge'], restartPolicy: 'no', memoryBytes: 0, nanoCpus: 0, labels: {}, ...over,
+    id: `id-${name}`,
+    name,
+    image: name,
+    imageId: `sha256:${name}`,
+    state: 'running',
+    exitCode: 0,
+    env: {},
+    ports: [],
+    mounts: [],
+    networks: ['bridge'],
+    restartPolicy: 'no',
+    memoryBytes: 0,
+    nanoCpus: 0,
+    labels: {},
+    ...over,
   };
 }
 
 function image(tag: string, over: Partial<ImageState> = {}): ImageState {
-  return { id: `sha256:${tag}`, tags: [tag], cmd: null, entrypoint: null, env: {}, exposedPorts: [], labels: {}, workdir: '', layers: 1, ...over };
+  return {
+    id: `sha256:${tag}`,
+    tags: [tag],
+    cmd: null,
+    entrypoint: null,
+    env: {},
+    exposedPorts: [],
+    labels: {},
+    workdir: '',
+    layers: 1,
+    ...over,
+  };
 }
 
-function snap(afterCommand: number, containers: ContainerState[] = [], over: Partial<EngineSnapshot> = {}): EngineSnapshot {
+function snap(
+  afterCommand: number,
+  containers: ContainerState[] = [],
+  over: Partial<EngineSnapshot> = {},
+): EngineSnapshot {
   return { afterCommand, containers, images: [], volumes: [], networks: [], ...over };
 }
 
 function event(afterCommand: number, action: string, name: string, over: Partial<EngineEvent> = {}): EngineEvent {
-  return { afterCommand, timeNano: 1_000 + afterCommand * 100, type: 'container', action, actorId: `id-${name}`, name, image: name, attributes: {}, ...over };
+  return {
+    afterCommand,
+    timeNano: 1_000 + afterCommand * 100,
+    type: 'container',
+    action,
+    actorId: `id-${name}`,
+    name,
+    image: name,
+    attributes: {},
+    ...over,
+  };
 }
 
 function cmd(index: number, text: string, over: Partial<TranscriptEntry> = {}): TranscriptEntry {
-  return { index, line: index + 1, text, tty: false, exitCode: 0, output: '', truncated: false, durationMs: 10, ...over };
+  return {
+    index,
+    line: index + 1,
+    text,
+    tty: false,
+    exitCode: 0,
+    output: '',
+    truncated: false,
+    durationMs: 10,
+    ...over,
+  };
 }
 
 function check(def: Record<string, unknown>): CheckDefinition {
   return checkSchema.parse({ id: 'c', title: 'Check', points: 2, feedback: { pass: 'bravo', fail: 'raté' }, ...def });
 }
 
-function evaluate(def: Record<string, unknown>, history: Partial<ReplayHistory>, probes = new Map<string, ProbeOutcome>()) {
+function evaluate(
+  def: Record<string, unknown>,
+  history: Partial<ReplayHistory>,
+  probes = new Map<string, ProbeOutcome>(),
+) {
   const h: ReplayHistory = { initial: snap(-1), transcript: [], snapshots: [], events: [], ...history };
   return evaluateChecks([check(def)], { history: h, probes })[0];
 }
 
-const passes = (def: Record<string, unknown>, history: Partial<ReplayHistory>, probes?: Map<string, ProbeOutcome>) => evaluate(def, history, probes).passed;
+const passes = (def: Record<string, unknown>, history: Partial<ReplayHistory>, probes?: Map<string, ProbeOutcome>) =>
+  evaluate(def, history, probes).passed;
 
 describe('evaluateChecks: outcome', () => {
   it('gives the points and the pass message when a check passes, none and the fail message otherwise', () => {
     const h = { snapshots: [snap(0, [container('redis')])] };
-    expect(evaluate({ assert: { container: { name: 'redis' } } }, h)).toMatchObject({ id: 'c', title: 'Check', passed: true, points: 2, maxPoints: 2, message: 'bravo', hidden: false });
-    expect(evaluate({ hidden: true, assert: { container: { name: 'mongo' } } }, h)).toMatchObject({ passed: false, points: 0, maxPoints: 2, message: 'raté', hidden: true });
+    expect(evaluate({ assert: { container: { name: 'redis' } } }, h)).toMatchObject({
+      id: 'c',
+      title: 'Check',
+      passed: true,
+      points: 2,
+      maxPoints: 2,
+      message: 'bravo',
+      hidden: false,
+    });
+    expect(evaluate({ hidden: true, assert: { container: { name: 'mongo' } } }, h)).toMatchObject({
+      passed: false,
+      points: 0,
+      maxPoints: 2,
+      message: 'raté',
+      hidden: true,
+    });
   });
 
   it('adds partial credit check by check', () => {
@@ -49,7 +123,10 @@ describe('evaluateChecks: outcome', () => {
       check({ id: 'b', points: 2, assert: { container: { name: 'mongo' } } }),
       check({ id: 'd', points: 1.5, assert: { container: { name: 'redis', state: 'running' } } }),
     ];
-    const out = evaluateChecks(checks, { history: { initial: snap(-1), transcript: [], snapshots: [snap(0, [container('redis')])], events: [] }, probes: new Map() });
+    const out = evaluateChecks(checks, {
+      history: { initial: snap(-1), transcript: [], snapshots: [snap(0, [container('redis')])], events: [] },
+      probes: new Map(),
+    });
     expect(out.reduce((s, c) => s + c.points, 0)).toBe(4.5);
     expect(out.map((c) => c.passed)).toEqual([true, false, true]);
   });
@@ -57,7 +134,11 @@ describe('evaluateChecks: outcome', () => {
 
 describe('evaluateChecks: when', () => {
   const history = {
-    snapshots: [snap(0, [container('redis')]), snap(1, [container('redis'), container('mongo')]), snap(2, [container('redis', { state: 'exited' })])],
+    snapshots: [
+      snap(0, [container('redis')]),
+      snap(1, [container('redis'), container('mongo')]),
+      snap(2, [container('redis', { state: 'exited' })]),
+    ],
   };
 
   it('final looks only at the state after the last command', () => {
@@ -67,19 +148,47 @@ describe('evaluateChecks: when', () => {
 
   it('eventually needs one snapshot, and "at the same time" is all inside one snapshot', () => {
     expect(passes({ when: 'eventually', assert: { container: { name: 'mongo' } } }, history)).toBe(true);
-    expect(passes({ when: 'eventually', assert: { all: [{ container: { name: 'mongo', state: 'running' } }, { container: { name: 'redis', state: 'running' } }] } }, history)).toBe(true);
-    expect(passes({ when: 'eventually', assert: { all: [{ container: { name: 'mongo' } }, { container: { name: 'redis', state: 'exited' } }] } }, history)).toBe(false);
+    expect(
+      passes(
+        {
+          when: 'eventually',
+          assert: {
+            all: [
+              { container: { name: 'mongo', state: 'running' } },
+              { container: { name: 'redis', state: 'running' } },
+            ],
+          },
+        },
+        history,
+      ),
+    ).toBe(true);
+    expect(
+      passes(
+        {
+          when: 'eventually',
+          assert: { all: [{ container: { name: 'mongo' } }, { container: { name: 'redis', state: 'exited' } }] },
+        },
+        history,
+      ),
+    ).toBe(false);
   });
 
   it('always needs every snapshot', () => {
     expect(passes({ when: 'always', assert: { container: { name: 'redis' } } }, history)).toBe(true);
     expect(passes({ when: 'always', assert: { container: { name: 'redis', state: 'running' } } }, history)).toBe(false);
-    expect(evaluate({ when: 'always', assert: { container: { name: 'redis', state: 'running' } } }, history).detail).toMatch(/command 3/);
+    expect(
+      evaluate({ when: 'always', assert: { container: { name: 'redis', state: 'running' } } }, history).detail,
+    ).toMatch(/command 3/);
   });
 
   it('uses the initial state when no command ran', () => {
     const out = evaluateChecks([check({ assert: { image: { ref: 'redis' } } })], {
-      history: { initial: snap(-1, [], { images: [image('redis:latest')] }), transcript: [cmd(0, 'rm -rf /', { refused: 'non', exitCode: null })], snapshots: [], events: [] },
+      history: {
+        initial: snap(-1, [], { images: [image('redis:latest')] }),
+        transcript: [cmd(0, 'rm -rf /', { refused: 'non', exitCode: null })],
+        snapshots: [],
+        events: [],
+      },
       probes: new Map(),
     });
     expect(out[0].passed).toBe(true);
@@ -155,14 +264,42 @@ describe('evaluateChecks: images, volumes, networks', () => {
   const h = {
     snapshots: [
       snap(0, [], {
-        images: [image('monimage:v1', { cmd: ['-c', '3'], entrypoint: ['ping'], env: { A: '1' }, exposedPorts: ['80/tcp'], labels: { auteur: 'jean' }, workdir: '/app', layers: 4 }), image('redis:latest')],
+        images: [
+          image('monimage:v1', {
+            cmd: ['-c', '3'],
+            entrypoint: ['ping'],
+            env: { A: '1' },
+            exposedPorts: ['80/tcp'],
+            labels: { auteur: 'jean' },
+            workdir: '/app',
+            layers: 4,
+          }),
+          image('redis:latest'),
+        ],
         volumes: [{ name: 'logs', driver: 'local' }],
-        networks: [{ name: 'my_bridge', driver: 'bridge', members: ['cont1', 'cont2'] }, { name: 'bridge', driver: 'bridge', members: [] }],
+        networks: [
+          { name: 'my_bridge', driver: 'bridge', members: ['cont1', 'cont2'] },
+          { name: 'bridge', driver: 'bridge', members: [] },
+        ],
       }),
     ],
   };
   it.each([
-    [{ image: { ref: 'monimage:v1', cmd: ['-c', '3'], entrypoint: ['ping'], env: { A: '1' }, exposedPorts: ['80'], labels: { auteur: 'jean' }, workdir: '/app/', layers: { min: 3 } } }, true],
+    [
+      {
+        image: {
+          ref: 'monimage:v1',
+          cmd: ['-c', '3'],
+          entrypoint: ['ping'],
+          env: { A: '1' },
+          exposedPorts: ['80'],
+          labels: { auteur: 'jean' },
+          workdir: '/app/',
+          layers: { min: 3 },
+        },
+      },
+      true,
+    ],
     [{ image: { ref: 'monimage:v1', cmd: ['-c'] } }, false],
     [{ image: { ref: 'monimage:v1', entrypoint: ['sh'] } }, false],
     [{ image: { ref: 'monimage' } }, false],
@@ -187,7 +324,9 @@ describe('evaluateChecks: events, transcript and sequences', () => {
       cmd(0, 'docker run -d --name mongo mongo'),
       cmd(1, 'docker run -d --name postgres postgres'),
       cmd(2, 'docker container ls'),
-      cmd(3, 'docker logs postgres', { output: 'Error: Database is uninitialized and superuser password is not specified.' }),
+      cmd(3, 'docker logs postgres', {
+        output: 'Error: Database is uninitialized and superuser password is not specified.',
+      }),
       cmd(4, 'docker rm postgres'),
       cmd(5, 'docker run -d --name postgres -e POSTGRES_PASSWORD=x postgres'),
       cmd(6, 'nc -l 80', { refused: 'non autorisé', exitCode: null }),
@@ -220,15 +359,48 @@ describe('evaluateChecks: events, transcript and sequences', () => {
   });
 
   it('fails a sequence whose first step never happened and says which step', () => {
-    const out = evaluate({ sequence: [{ event: { action: 'die', name: 'mongo' } }, { container: { name: 'mongo' } }] }, history);
+    const out = evaluate(
+      { sequence: [{ event: { action: 'die', name: 'mongo' } }, { container: { name: 'mongo' } }] },
+      history,
+    );
     expect(out.passed).toBe(false);
     expect(out.detail).toMatch(/step 1 of 2/);
   });
 
   it('orders transcript steps against events and state', () => {
-    expect(passes({ sequence: [{ transcript: { command: { contains: 'logs postgres' } } }, { container: { name: 'postgres', state: 'running', env: { POSTGRES_PASSWORD: 'x' } } }] }, history)).toBe(true);
-    expect(passes({ sequence: [{ container: { name: 'postgres', env: { POSTGRES_PASSWORD: 'x' } } }, { transcript: { command: { contains: 'logs' } } }] }, history)).toBe(false);
-    expect(passes({ sequence: [{ event: { action: 'die', name: 'postgres' } }, { transcript: { command: { contains: 'logs postgres' } } }] }, history)).toBe(true);
+    expect(
+      passes(
+        {
+          sequence: [
+            { transcript: { command: { contains: 'logs postgres' } } },
+            { container: { name: 'postgres', state: 'running', env: { POSTGRES_PASSWORD: 'x' } } },
+          ],
+        },
+        history,
+      ),
+    ).toBe(true);
+    expect(
+      passes(
+        {
+          sequence: [
+            { container: { name: 'postgres', env: { POSTGRES_PASSWORD: 'x' } } },
+            { transcript: { command: { contains: 'logs' } } },
+          ],
+        },
+        history,
+      ),
+    ).toBe(false);
+    expect(
+      passes(
+        {
+          sequence: [
+            { event: { action: 'die', name: 'postgres' } },
+            { transcript: { command: { contains: 'logs postgres' } } },
+          ],
+        },
+        history,
+      ),
+    ).toBe(true);
   });
 
   it('needs each step strictly later than the previous one', () => {
@@ -240,12 +412,18 @@ describe('evaluateChecks: events, transcript and sequences', () => {
 
   it('orders events seen during the same command by engine time', () => {
     const h = { ...history, events: [event(0, 'start', 'a', { timeNano: 5 }), event(0, 'die', 'a', { timeNano: 9 })] };
-    expect(passes({ sequence: [{ event: { action: 'start', name: 'a' } }, { event: { action: 'die', name: 'a' } }] }, h)).toBe(true);
-    expect(passes({ sequence: [{ event: { action: 'die', name: 'a' } }, { event: { action: 'start', name: 'a' } }] }, h)).toBe(false);
+    expect(
+      passes({ sequence: [{ event: { action: 'start', name: 'a' } }, { event: { action: 'die', name: 'a' } }] }, h),
+    ).toBe(true);
+    expect(
+      passes({ sequence: [{ event: { action: 'die', name: 'a' } }, { event: { action: 'start', name: 'a' } }] }, h),
+    ).toBe(false);
   });
 
   it('evaluates events inside a compound step over the window since the previous step', () => {
-    const step2 = { all: [{ event: { action: 'start', name: 'postgres' } }, { container: { name: 'postgres', state: 'running' } }] };
+    const step2 = {
+      all: [{ event: { action: 'start', name: 'postgres' } }, { container: { name: 'postgres', state: 'running' } }],
+    };
     expect(passes({ sequence: [{ event: { action: 'die', name: 'postgres' } }, step2] }, history)).toBe(true);
     const never = { all: [{ event: { action: 'start', name: 'mongo' } }, { container: { name: 'postgres' } }] };
     expect(passes({ sequence: [{ event: { action: 'die', name: 'postgres' } }, never] }, history)).toBe(false);
@@ -263,19 +441,34 @@ describe('evaluateChecks: events, transcript and sequences', () => {
   });
 
   it('matches the transcript on command, exit code and output, never on refused lines', () => {
-    expect(passes({ assert: { transcript: { command: { matches: 'docker\\s+logs\\s+postgres' }, output: { contains: 'password' } } } }, history)).toBe(true);
+    expect(
+      passes(
+        {
+          assert: {
+            transcript: { command: { matches: 'docker\\s+logs\\s+postgres' }, output: { contains: 'password' } },
+          },
+        },
+        history,
+      ),
+    ).toBe(true);
     expect(passes({ assert: { transcript: { command: { contains: 'logs' }, exitCode: 1 } } }, history)).toBe(false);
     expect(passes({ assert: { transcript: { command: { contains: 'nc' } } } }, history)).toBe(false);
   });
 });
 
 describe('evaluateChecks: probes', () => {
-  const probe = { probe: { container: 'redis', command: ['redis-cli', 'get', 'cle'], output: { matches: '^"?42"?\\s*$' } } };
+  const probe = {
+    probe: { container: 'redis', command: ['redis-cli', 'get', 'cle'], output: { matches: '^"?42"?\\s*$' } },
+  };
   const http = { http: { url: 'http://localhost:8081/', body: { contains: 'Bienvenue' } } };
   const keyOf = (a: Record<string, unknown>) => probeKey(check({ assert: a }).assert as never);
 
   it('collects each distinct probe once, with schema defaults', () => {
-    const checks = [check({ id: 'a', assert: probe }), check({ id: 'b', assert: { all: [probe, { not: http }] } }), check({ id: 'd', sequence: [http, { container: { name: 'x' } }] })];
+    const checks = [
+      check({ id: 'a', assert: probe }),
+      check({ id: 'b', assert: { all: [probe, { not: http }] } }),
+      check({ id: 'd', sequence: [http, { container: { name: 'x' } }] }),
+    ];
     const found = collectProbes(checks);
     expect(found).toHaveLength(2);
     expect(found[0]).toEqual({ probe: { ...probe.probe, exitCode: 0, timeoutSeconds: 10 } });
@@ -286,16 +479,32 @@ describe('evaluateChecks: probes', () => {
     expect(passes({ assert: probe }, h, new Map([[keyOf(probe), { code: 0, output: '"42"\n' }]]))).toBe(true);
     expect(passes({ assert: probe }, h, new Map([[keyOf(probe), { code: 0, output: '(nil)\n' }]]))).toBe(false);
     expect(passes({ assert: probe }, h, new Map([[keyOf(probe), { code: 1, output: '"42"' }]]))).toBe(false);
-    expect(passes({ assert: probe }, h, new Map([[keyOf(probe), { code: null, output: '', error: 'No such container: redis' }]]))).toBe(false);
-    expect(evaluate({ assert: probe }, h, new Map([[keyOf(probe), { code: null, output: '', error: 'No such container: redis' }]])).detail).toMatch(/No such container/);
+    expect(
+      passes(
+        { assert: probe },
+        h,
+        new Map([[keyOf(probe), { code: null, output: '', error: 'No such container: redis' }]]),
+      ),
+    ).toBe(false);
+    expect(
+      evaluate(
+        { assert: probe },
+        h,
+        new Map([[keyOf(probe), { code: null, output: '', error: 'No such container: redis' }]]),
+      ).detail,
+    ).toMatch(/No such container/);
     expect(passes({ assert: probe }, h)).toBe(false);
   });
 
   it('checks HTTP status and body', () => {
     const h = { snapshots: [snap(0)] };
-    expect(passes({ assert: http }, h, new Map([[keyOf(http), { code: 200, output: '<h1>Bienvenue</h1>' }]]))).toBe(true);
+    expect(passes({ assert: http }, h, new Map([[keyOf(http), { code: 200, output: '<h1>Bienvenue</h1>' }]]))).toBe(
+      true,
+    );
     expect(passes({ assert: http }, h, new Map([[keyOf(http), { code: 404, output: 'Bienvenue' }]]))).toBe(false);
-    expect(passes({ assert: http }, h, new Map([[keyOf(http), { code: null, output: '', error: 'connection refused' }]]))).toBe(false);
+    expect(
+      passes({ assert: http }, h, new Map([[keyOf(http), { code: null, output: '', error: 'connection refused' }]])),
+    ).toBe(false);
   });
 });
 

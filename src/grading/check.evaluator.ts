@@ -1,5 +1,12 @@
 import type { Assertion, CheckDefinition, NumberMatcher, StringMatcher } from '../exercises/exercise.schema';
-import type { ContainerState, EngineEvent, EngineSnapshot, ImageState, ReplayHistory, TranscriptEntry } from './replay.types';
+import type {
+  ContainerState,
+  EngineEvent,
+  EngineSnapshot,
+  ImageState,
+  ReplayHistory,
+  TranscriptEntry,
+} from './replay.types';
 
 /**
  * Evaluates an exercise's checks over a recorded replay: pure functions of the history (snapshots
@@ -110,7 +117,10 @@ class Evaluator {
 
   constructor(private readonly input: EvaluationInput) {
     const { history } = input;
-    this.points = history.snapshots.length > 0 ? [...history.snapshots].sort((a, b) => a.afterCommand - b.afterCommand) : [history.initial];
+    this.points =
+      history.snapshots.length > 0
+        ? [...history.snapshots].sort((a, b) => a.afterCommand - b.afterCommand)
+        : [history.initial];
     this.executed = history.transcript.filter((e) => !e.refused && !e.skipped);
     this.events = [...history.events].sort((a, b) => cmp(eventPos(a), eventPos(b)));
   }
@@ -124,11 +134,15 @@ class Evaluator {
         return { passed: at(this.points[this.points.length - 1], AFTER_ALL), detail: this.probeDetail(a) };
       case 'eventually': {
         const i = this.points.findIndex((s) => at(s, snapshotPos(s)));
-        return i >= 0 ? { passed: true, detail: `satisfied after command ${this.points[i].afterCommand + 1}` } : { passed: false, detail: 'never satisfied' };
+        return i >= 0
+          ? { passed: true, detail: `satisfied after command ${this.points[i].afterCommand + 1}` }
+          : { passed: false, detail: 'never satisfied' };
       }
       case 'always': {
         const i = this.points.findIndex((s) => !at(s, snapshotPos(s)));
-        return i < 0 ? { passed: true } : { passed: false, detail: `not satisfied after command ${this.points[i].afterCommand + 1}` };
+        return i < 0
+          ? { passed: true }
+          : { passed: false, detail: `not satisfied after command ${this.points[i].afterCommand + 1}` };
       }
     }
   }
@@ -139,7 +153,11 @@ class Evaluator {
     const at: string[] = [];
     for (const [k, step] of steps.entries()) {
       const pos = this.earliest(step, prev);
-      if (!pos) return { passed: false, detail: `step ${k + 1} of ${steps.length} never observed${at.length ? ` after ${at.join(', ')}` : ''}` };
+      if (!pos)
+        return {
+          passed: false,
+          detail: `step ${k + 1} of ${steps.length} never observed${at.length ? ` after ${at.join(', ')}` : ''}`,
+        };
       at.push(`step ${k + 1} at command ${pos.w + 1}`);
       prev = pos;
     }
@@ -155,7 +173,9 @@ class Evaluator {
       const e = this.executed.find((x) => cmp(commandPos(x), after) > 0 && this.transcriptMatches(step.transcript, x));
       return e && commandPos(e);
     }
-    const s = this.points.find((x) => cmp(snapshotPos(x), after) > 0 && this.holds(step, { snapshot: x, from: after, to: snapshotPos(x) }));
+    const s = this.points.find(
+      (x) => cmp(snapshotPos(x), after) > 0 && this.holds(step, { snapshot: x, from: after, to: snapshotPos(x) }),
+    );
     return s && snapshotPos(s);
   }
 
@@ -167,29 +187,49 @@ class Evaluator {
     if ('image' in a) return imageHolds(a.image, m.snapshot.images);
     if ('volume' in a) {
       const v = a.volume;
-      const found = m.snapshot.volumes.some((x) => matchString(v.name, x.name) && (v.driver === undefined || v.driver === x.driver));
+      const found = m.snapshot.volumes.some(
+        (x) => matchString(v.name, x.name) && (v.driver === undefined || v.driver === x.driver),
+      );
       return found === v.present;
     }
     if ('network' in a) {
       const n = a.network;
       const found = m.snapshot.networks.some(
-        (x) => matchString(n.name, x.name) && (n.driver === undefined || n.driver === x.driver) && (n.members ?? []).every((c) => x.members.includes(c)),
+        (x) =>
+          matchString(n.name, x.name) &&
+          (n.driver === undefined || n.driver === x.driver) &&
+          (n.members ?? []).every((c) => x.members.includes(c)),
       );
       return found === n.present;
     }
     if ('event' in a) {
-      return this.events.some((e) => cmp(eventPos(e), m.from) > 0 && cmp(eventPos(e), m.to) <= 0 && this.eventMatches(a.event, e));
+      return this.events.some(
+        (e) => cmp(eventPos(e), m.from) > 0 && cmp(eventPos(e), m.to) <= 0 && this.eventMatches(a.event, e),
+      );
     }
     if ('transcript' in a) {
-      return this.executed.some((e) => cmp(commandPos(e), m.from) > 0 && cmp(commandPos(e), m.to) <= 0 && this.transcriptMatches(a.transcript, e));
+      return this.executed.some(
+        (e) =>
+          cmp(commandPos(e), m.from) > 0 && cmp(commandPos(e), m.to) <= 0 && this.transcriptMatches(a.transcript, e),
+      );
     }
     if ('probe' in a) {
       const r = this.input.probes.get(probeKey(a));
-      return r !== undefined && !r.error && matchNumber(a.probe.exitCode, r.code ?? undefined) && (a.probe.output === undefined || matchString(a.probe.output, r.output));
+      return (
+        r !== undefined &&
+        !r.error &&
+        matchNumber(a.probe.exitCode, r.code ?? undefined) &&
+        (a.probe.output === undefined || matchString(a.probe.output, r.output))
+      );
     }
     if ('http' in a) {
       const r = this.input.probes.get(probeKey(a));
-      return r !== undefined && !r.error && matchNumber(a.http.status, r.code ?? undefined) && (a.http.body === undefined || matchString(a.http.body, r.output));
+      return (
+        r !== undefined &&
+        !r.error &&
+        matchNumber(a.http.status, r.code ?? undefined) &&
+        (a.http.body === undefined || matchString(a.http.body, r.output))
+      );
     }
     return unreachable(a);
   }
@@ -228,7 +268,8 @@ function containerHolds(q: ContainerQuery, containers: ContainerState[]): boolea
   const candidates = containers.filter((c) => containerMatches(q, c));
   const states = q.state === undefined ? undefined : Array.isArray(q.state) ? q.state : [q.state];
   if (states?.includes('absent') && candidates.length === 0) return true;
-  const matching = states === undefined ? candidates : candidates.filter((c) => states.includes(c.state as (typeof states)[number]));
+  const matching =
+    states === undefined ? candidates : candidates.filter((c) => states.includes(c.state as (typeof states)[number]));
   return q.count === undefined ? matching.length > 0 : matchNumber(q.count, matching.length);
 }
 
@@ -239,14 +280,24 @@ function containerMatches(q: ContainerQuery, c: ContainerState): boolean {
   if (q.exitCode !== undefined && !matchNumber(q.exitCode, c.exitCode)) return false;
   if (q.env && !matchRecord(q.env, c.env)) return false;
   if (q.labels && !matchRecord(q.labels, c.labels)) return false;
-  if (q.ports && !q.ports.every((p) => c.ports.some((x) => x.container === p.container && x.protocol === p.protocol && (p.host === undefined || x.host === p.host)))) {
+  if (
+    q.ports &&
+    !q.ports.every((p) =>
+      c.ports.some(
+        (x) => x.container === p.container && x.protocol === p.protocol && (p.host === undefined || x.host === p.host),
+      ),
+    )
+  ) {
     return false;
   }
   if (
     q.mounts &&
     !q.mounts.every((m) =>
       c.mounts.some(
-        (x) => samePath(x.destination, m.destination) && (m.type === undefined || m.type === x.type) && (m.source === undefined || matchString(m.source, x.source)),
+        (x) =>
+          samePath(x.destination, m.destination) &&
+          (m.type === undefined || m.type === x.type) &&
+          (m.source === undefined || matchString(m.source, x.source)),
       ),
     )
   ) {
@@ -270,7 +321,8 @@ function imageHolds(q: ImageQuery, images: ImageState[]): boolean {
   if (q.entrypoint && !sameArray(q.entrypoint, image.entrypoint)) return false;
   if (q.env && !matchRecord(q.env, image.env)) return false;
   if (q.labels && !matchRecord(q.labels, image.labels)) return false;
-  if (q.exposedPorts && !q.exposedPorts.every((p) => image.exposedPorts.includes(p.includes('/') ? p : `${p}/tcp`))) return false;
+  if (q.exposedPorts && !q.exposedPorts.every((p) => image.exposedPorts.includes(p.includes('/') ? p : `${p}/tcp`)))
+    return false;
   if (q.workdir !== undefined && !samePath(q.workdir, image.workdir)) return false;
   if (q.layers !== undefined && !matchNumber(q.layers, image.layers)) return false;
   return true;
@@ -288,20 +340,29 @@ export function matchString(m: StringMatcher, value: string | undefined): boolea
 export function matchNumber(m: NumberMatcher, value: number | undefined): boolean {
   if (value === undefined) return false;
   if (typeof m === 'number') return value === m;
-  return (m.not === undefined || value !== m.not) && (m.min === undefined || value >= m.min) && (m.max === undefined || value <= m.max);
+  return (
+    (m.not === undefined || value !== m.not) &&
+    (m.min === undefined || value >= m.min) &&
+    (m.max === undefined || value <= m.max)
+  );
 }
 
 /** Exact image references compare normalized (`redis` = `redis:latest` = `docker.io/library/redis:latest`). */
 function matchImageRef(m: StringMatcher, value: string | undefined): boolean {
   if (value !== undefined && typeof m === 'string') return normalizeRef(m) === normalizeRef(value);
-  if (value !== undefined && typeof m === 'object' && 'equals' in m) return normalizeRef(m.equals) === normalizeRef(value);
+  if (value !== undefined && typeof m === 'object' && 'equals' in m)
+    return normalizeRef(m.equals) === normalizeRef(value);
   return matchString(m, value);
 }
 
 /** An exact action also matches the action's verb: `exec_start` matches `exec_start: redis-cli get cle`. */
 function matchAction(m: StringMatcher, action: string): boolean {
   const verb = action.split(':')[0].trim();
-  return matchString(m, action) || (typeof m === 'string' && m === verb) || (typeof m === 'object' && 'equals' in m && m.equals === verb);
+  return (
+    matchString(m, action) ||
+    (typeof m === 'string' && m === verb) ||
+    (typeof m === 'object' && 'equals' in m && m.equals === verb)
+  );
 }
 
 function matchRecord(q: Record<string, StringMatcher>, actual: Record<string, string>): boolean {

@@ -23,8 +23,22 @@ const SHORT_WITH_VALUE: Record<string, Set<string>> = {
 };
 /** Long options without a value; every other long option takes one unless written `--opt=value`. */
 const LONG_BOOLEAN = new Set([
-  'detach', 'interactive', 'tty', 'rm', 'init', 'privileged', 'read-only', 'publish-all', 'help',
-  'no-healthcheck', 'oom-kill-disable', 'disable-content-trust', 'quiet', 'sig-proxy', 'attach', 'no-stdin',
+  'detach',
+  'interactive',
+  'tty',
+  'rm',
+  'init',
+  'privileged',
+  'read-only',
+  'publish-all',
+  'help',
+  'no-healthcheck',
+  'oom-kill-disable',
+  'disable-content-trust',
+  'quiet',
+  'sig-proxy',
+  'attach',
+  'no-stdin',
 ]);
 
 export function dockerInvocations(line: string): DockerInvocation[] {

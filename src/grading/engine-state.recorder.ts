@@ -1,5 +1,14 @@
 import type Docker from 'dockerode';
-import type { ContainerState, EngineEvent, EngineSnapshot, ImageState, MountState, NetworkState, PortBinding, VolumeState } from './replay.types';
+import type {
+  ContainerState,
+  EngineEvent,
+  EngineSnapshot,
+  ImageState,
+  MountState,
+  NetworkState,
+  PortBinding,
+  VolumeState,
+} from './replay.types';
 
 /**
  * Reads the inner engine's state (containers, images, volumes, networks) and its event stream,
@@ -26,7 +35,10 @@ export class EngineStateRecorder {
   /** Events since the previous call, attributed to `afterCommand`. */
   async events(afterCommand: number): Promise<EngineEvent[]> {
     const untilMs = Date.now();
-    const stream = (await this.docker.getEvents({ since: seconds(this.sinceMs), until: seconds(untilMs) } as never)) as unknown as NodeJS.ReadableStream;
+    const stream = (await this.docker.getEvents({
+      since: seconds(this.sinceMs),
+      until: seconds(untilMs),
+    } as never)) as unknown as NodeJS.ReadableStream;
     const raw = await readAll(stream);
     this.sinceMs = untilMs;
     const events: EngineEvent[] = [];
@@ -77,14 +89,20 @@ export class EngineStateRecorder {
 
   private async volumes(): Promise<VolumeState[]> {
     const r = await this.docker.listVolumes();
-    return (r.Volumes ?? []).map((v) => ({ name: v.Name, driver: v.Driver })).sort((a, b) => a.name.localeCompare(b.name));
+    return (r.Volumes ?? [])
+      .map((v) => ({ name: v.Name, driver: v.Driver }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Members come from the containers' own network settings, so stopped containers count too. */
   private async networks(containers: ContainerState[]): Promise<NetworkState[]> {
     const list = await this.docker.listNetworks();
     return list
-      .map((n) => ({ name: n.Name, driver: n.Driver, members: containers.filter((c) => c.networks.includes(n.Name)).map((c) => c.name) }))
+      .map((n) => ({
+        name: n.Name,
+        driver: n.Driver,
+        members: containers.filter((c) => c.networks.includes(n.Name)).map((c) => c.name),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 }
@@ -134,7 +152,11 @@ export function toContainer(i: Docker.ContainerInspectInfo): ContainerState {
     env: envOf(i.Config.Env),
     // A running container shows the ports actually bound; a stopped one only what was asked for.
     ports: ports.length > 0 ? ports : requested,
-    mounts: (i.Mounts ?? []).map((m): MountState => ({ type: m.Type, source: m.Type === 'volume' ? (m.Name ?? m.Source) : m.Source, destination: m.Destination })),
+    mounts: (i.Mounts ?? []).map((m): MountState => ({
+      type: m.Type,
+      source: m.Type === 'volume' ? (m.Name ?? m.Source) : m.Source,
+      destination: m.Destination,
+    })),
     networks: Object.keys(i.NetworkSettings?.Networks ?? {}).sort(),
     restartPolicy: hc.RestartPolicy?.Name || 'no',
     memoryBytes: hc.Memory ?? 0,

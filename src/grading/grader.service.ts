@@ -1,5 +1,11 @@
 import type { LoadedExercise } from '../exercises/exercise.loader';
-import { type Sandbox, type SandboxDriver, SandboxInfrastructureError, type SandboxFile, type SandboxStopReason } from '../sandbox/sandbox.types';
+import {
+  type Sandbox,
+  type SandboxDriver,
+  SandboxInfrastructureError,
+  type SandboxFile,
+  type SandboxStopReason,
+} from '../sandbox/sandbox.types';
 import { collectProbes, evaluateChecks, type CheckOutcome } from './check.evaluator';
 import { runProbes } from './probe.runner';
 import type { ReplayHistory, TranscriptEntry } from './replay.types';
@@ -41,7 +47,13 @@ export interface GradeReport {
 }
 
 /** Stops caused by the submission itself: graded, with a notice. A sandbox destroyed under us is ours. */
-const STUDENT_STOPS: ReadonlySet<SandboxStopReason> = new Set(['timeout', 'output-limit', 'memory-limit', 'disk-limit', 'lifetime']);
+const STUDENT_STOPS: ReadonlySet<SandboxStopReason> = new Set([
+  'timeout',
+  'output-limit',
+  'memory-limit',
+  'disk-limit',
+  'lifetime',
+]);
 
 const STOP_TEXT: Record<SandboxStopReason, string> = {
   timeout: 'délai dépassé',
@@ -79,8 +91,25 @@ export async function gradeSubmission(
     parsed = parseSubmission(submission.source, { maxCommands: def.sandbox.maxCommands });
   } catch (error) {
     if (!(error instanceof SubmissionParseError)) throw error;
-    const checks = def.checks.map((c): CheckOutcome => ({ id: c.id, title: c.title, passed: false, points: 0, maxPoints: c.points, message: c.feedback.fail, hidden: c.hidden }));
-    return { ...base, status: 'graded', score: 0, checks, transcript: [], rejected: error.message, notices: [`Soumission illisible, rien n'a été exécuté : ${error.message}`], durationMs: Date.now() - started };
+    const checks = def.checks.map((c): CheckOutcome => ({
+      id: c.id,
+      title: c.title,
+      passed: false,
+      points: 0,
+      maxPoints: c.points,
+      message: c.feedback.fail,
+      hidden: c.hidden,
+    }));
+    return {
+      ...base,
+      status: 'graded',
+      score: 0,
+      checks,
+      transcript: [],
+      rejected: error.message,
+      notices: [`Soumission illisible, rien n'a été exécuté : ${error.message}`],
+      durationMs: Date.now() - started,
+    };
   }
 
   let sandbox: Sandbox | undefined;
@@ -98,11 +127,30 @@ export async function gradeSubmission(
     const probes = history.sandboxStopped ? new Map() : await runProbes(sandbox, collectProbes(def.checks));
     const checks = evaluateChecks(def.checks, { history, probes });
     const score = checks.reduce((s, c) => s + c.points, 0);
-    return { ...base, status: 'graded', score, checks, transcript: history.transcript, notices: noticesOf(history), durationMs: Date.now() - started };
+    return {
+      ...base,
+      status: 'graded',
+      score,
+      checks,
+      transcript: history.transcript,
+      notices: noticesOf(history),
+      durationMs: Date.now() - started,
+    };
   } catch (error) {
     // Anything here is not the student's doing: their outcomes (timeouts, limits) are recorded, not thrown.
-    const reason = error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure ? withCauses(error) : `internal error: ${withCauses(error)}`;
-    return { ...base, status: 'error', score: 0, checks: [], transcript: [], error: reason, durationMs: Date.now() - started };
+    const reason =
+      error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure
+        ? withCauses(error)
+        : `internal error: ${withCauses(error)}`;
+    return {
+      ...base,
+      status: 'error',
+      score: 0,
+      checks: [],
+      transcript: [],
+      error: reason,
+      durationMs: Date.now() - started,
+    };
   } finally {
     if (sandbox) await driver.release(sandbox).catch(() => undefined);
   }
@@ -114,11 +162,16 @@ function noticesOf(history: ReplayHistory): string[] {
     const where = `Ligne ${e.line} (« ${shorten(e.text)} »)`;
     if (e.refused) notices.push(`${where} refusée, non exécutée : ${e.refused}`);
     else if (e.skipped) notices.push(`${where} non exécutée : ${e.skipped}`);
-    else if (e.stoppedBy) notices.push(`${where} interrompue : ${STOP_TEXT[e.stoppedBy]}${e.stoppedBy === 'timeout' ? ` (après ${Math.round(e.durationMs / 1000)} s)` : ''}`);
+    else if (e.stoppedBy)
+      notices.push(
+        `${where} interrompue : ${STOP_TEXT[e.stoppedBy]}${e.stoppedBy === 'timeout' ? ` (après ${Math.round(e.durationMs / 1000)} s)` : ''}`,
+      );
     else if (e.truncated) notices.push(`${where} : sortie tronquée`);
   }
   if (history.sandboxStopped) {
-    notices.push(`Le bac à sable s'est arrêté (${STOP_TEXT[history.sandboxStopped]}) : les commandes suivantes n'ont pas été exécutées et les vérifications finales portent sur l'état atteint.`);
+    notices.push(
+      `Le bac à sable s'est arrêté (${STOP_TEXT[history.sandboxStopped]}) : les commandes suivantes n'ont pas été exécutées et les vérifications finales portent sur l'état atteint.`,
+    );
   }
   return notices;
 }

@@ -14,10 +14,16 @@ const MAX_PROBE_OUTPUT = 64 * 1024;
  * commands inside a container of the inner engine (dockerode exec), and HTTP requests made with
  * curl from inside the sandbox (where published ports are reachable on localhost).
  */
-export async function runProbes(sandbox: Sandbox, probes: Array<ProbeAssertion | HttpAssertion>): Promise<Map<string, ProbeOutcome>> {
+export async function runProbes(
+  sandbox: Sandbox,
+  probes: Array<ProbeAssertion | HttpAssertion>,
+): Promise<Map<string, ProbeOutcome>> {
   const results = new Map<string, ProbeOutcome>();
   for (const p of probes) {
-    results.set(probeKey(p), 'probe' in p ? await runContainerProbe(sandbox, p.probe) : await runHttpProbe(sandbox, p.http));
+    results.set(
+      probeKey(p),
+      'probe' in p ? await runContainerProbe(sandbox, p.probe) : await runHttpProbe(sandbox, p.http),
+    );
   }
   return results;
 }
@@ -63,14 +69,21 @@ const STATUS_MARK = '\n__dockgrader_http_status:';
 
 async function runHttpProbe(sandbox: Sandbox, p: HttpAssertion['http']): Promise<ProbeOutcome> {
   const url = `'${p.url.replace(/'/g, `'\\''`)}'`;
-  const r = await sandbox.exec(`curl -sS --max-time ${p.timeoutSeconds} -w '${STATUS_MARK.replace('\n', '\\n')}%{http_code}' ${url}`, {
-    timeoutMs: (p.timeoutSeconds + 5) * 1000,
-    maxOutputBytes: MAX_PROBE_OUTPUT + 1024,
-  });
+  const r = await sandbox.exec(
+    `curl -sS --max-time ${p.timeoutSeconds} -w '${STATUS_MARK.replace('\n', '\\n')}%{http_code}' ${url}`,
+    {
+      timeoutMs: (p.timeoutSeconds + 5) * 1000,
+      maxOutputBytes: MAX_PROBE_OUTPUT + 1024,
+    },
+  );
   const at = r.output.lastIndexOf(STATUS_MARK);
   const status = at >= 0 ? Number(r.output.slice(at + STATUS_MARK.length).trim()) : NaN;
   if (r.exitCode !== 0 || !Number.isFinite(status) || status === 0) {
-    return { code: null, output: '', error: (at >= 0 ? r.output.slice(0, at) : r.output).trim() || `curl exit code ${r.exitCode}` };
+    return {
+      code: null,
+      output: '',
+      error: (at >= 0 ? r.output.slice(0, at) : r.output).trim() || `curl exit code ${r.exitCode}`,
+    };
   }
   return { code: status, output: r.output.slice(0, at) };
 }

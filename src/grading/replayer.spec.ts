@@ -11,7 +11,10 @@ function runLines(lines: string[]): Array<{ status: number; out: string }> {
   try {
     return lines.map((line) => {
       try {
-        const out = execFileSync('sh', ['-c', wrapLine(line, join(dir, 'state'))], { cwd: join(dir, 'work'), encoding: 'utf8' });
+        const out = execFileSync('sh', ['-c', wrapLine(line, join(dir, 'state'))], {
+          cwd: join(dir, 'work'),
+          encoding: 'utf8',
+        });
         return { status: 0, out: out.replace(dir, '<tmp>') };
       } catch (error) {
         const e = error as { status: number; stdout: string };
@@ -49,16 +52,32 @@ describe('execPlan', () => {
   const cmd = (text: string, stdin?: string) => ({ line: 1, text, stdin, tty: /-\w*t/.test(text) });
 
   it('pipes the input lines of an attached -it command without a terminal, then EOF', () => {
-    expect(execPlan(cmd('docker exec -it redis redis-cli', 'set cle 42\n'))).toEqual({ line: 'docker exec -i redis redis-cli', stdin: 'set cle 42\n', tty: false });
+    expect(execPlan(cmd('docker exec -it redis redis-cli', 'set cle 42\n'))).toEqual({
+      line: 'docker exec -i redis redis-cli',
+      stdin: 'set cle 42\n',
+      tty: false,
+    });
     expect(execPlan(cmd('docker run -it alpine'))).toEqual({ line: 'docker run -i alpine', stdin: '', tty: false });
   });
 
   it('keeps the terminal of detached and output-only commands', () => {
-    expect(execPlan(cmd('docker run -dit --name cont1 alpine'))).toEqual({ line: 'docker run -dit --name cont1 alpine', stdin: undefined, tty: true });
-    expect(execPlan(cmd('docker run -t alpine ls'))).toEqual({ line: 'docker run -t alpine ls', stdin: undefined, tty: true });
+    expect(execPlan(cmd('docker run -dit --name cont1 alpine'))).toEqual({
+      line: 'docker run -dit --name cont1 alpine',
+      stdin: undefined,
+      tty: true,
+    });
+    expect(execPlan(cmd('docker run -t alpine ls'))).toEqual({
+      line: 'docker run -t alpine ls',
+      stdin: undefined,
+      tty: true,
+    });
   });
 
   it('leaves other commands and their input alone', () => {
-    expect(execPlan(cmd('docker system prune -a', 'y\n'))).toEqual({ line: 'docker system prune -a', stdin: 'y\n', tty: false });
+    expect(execPlan(cmd('docker system prune -a', 'y\n'))).toEqual({
+      line: 'docker system prune -a',
+      stdin: 'y\n',
+      tty: false,
+    });
   });
 });

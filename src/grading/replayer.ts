@@ -40,7 +40,11 @@ export function wrapLine(line: string, stateDir = SHELL_STATE): string {
  * state after each command and its events. A failing or refused command does not stop the
  * replay; a sandbox that stopped (memory, disk, lifetime) does.
  */
-export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand[], options: ReplayOptions): Promise<ReplayHistory> {
+export async function replaySubmission(
+  sandbox: Sandbox,
+  commands: ParsedCommand[],
+  options: ReplayOptions,
+): Promise<ReplayHistory> {
   const recorder = new EngineStateRecorder(sandbox.inner);
   const initial = await recorder.snapshot(-1);
   const transcript: TranscriptEntry[] = [];
@@ -51,13 +55,27 @@ export async function replaySubmission(sandbox: Sandbox, commands: ParsedCommand
   for (const [index, command] of commands.entries()) {
     const base = { index, line: command.line, text: command.text, stdin: command.stdin, tty: command.tty };
     if (sandboxStopped) {
-      transcript.push({ ...base, exitCode: null, output: '', truncated: false, durationMs: 0, skipped: `le bac à sable s'était arrêté (${sandboxStopped})` });
+      transcript.push({
+        ...base,
+        exitCode: null,
+        output: '',
+        truncated: false,
+        durationMs: 0,
+        skipped: `le bac à sable s'était arrêté (${sandboxStopped})`,
+      });
       continue;
     }
     options.onProgress?.(index + 1, commands.length, command);
     const decision = checkCommandLine(command.text);
     if (!decision.allowed) {
-      transcript.push({ ...base, exitCode: null, output: '', truncated: false, durationMs: 0, refused: refusalReason(decision.reason, command, commands[index - 1]) });
+      transcript.push({
+        ...base,
+        exitCode: null,
+        output: '',
+        truncated: false,
+        durationMs: 0,
+        refused: refusalReason(decision.reason, command, commands[index - 1]),
+      });
       continue;
     }
     const plan = execPlan(command);

@@ -21,8 +21,8 @@ export interface SimpleCommand {
 
 export type LineAnalysis = { ok: true; commands: SimpleCommand[] } | { ok: false; reason: string };
 
-const SUB = '\u0000SUB';
-const SUB_RE = /\u0000SUB(\d+)\u0000/;
+const SUB = '\uE000SUB';
+const SUB_RE = /\uE000SUB(\d+)\uE000/;
 
 /** Operators that separate simple commands. */
 const SEPARATORS = new Set(['|', '||', '&&', ';', '(', ')', '|&']);
@@ -42,7 +42,7 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
   let entries: ParseEntry[];
   try {
     // Variables stay variables: a function keeps `$NAME` from being expanded to ''.
-    entries = parse(cut.text, (name) => `\u0000VAR${name}\u0000`);
+    entries = parse(cut.text, (name) => `\uE000VAR${name}\uE000`);
   } catch (error) {
     return { ok: false, reason: `ligne illisible pour le shell (${(error as Error).message})` };
   }
@@ -55,8 +55,8 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (typeof e === 'string') {
-      const dynamic = e.includes('\u0000');
-      const text = e.replace(/\u0000VAR([^\u0000]*)\u0000/g, '$$$1').replace(new RegExp(SUB_RE.source, 'g'), '$$(…)');
+      const dynamic = e.includes('\uE000');
+      const text = e.replace(/\uE000VAR([^\uE000]*)\uE000/g, '$$$1').replace(new RegExp(SUB_RE.source, 'g'), '$$(…)');
       if (current.words.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) current.assignments.push(text);
       else current.words.push({ text, dynamic });
       continue;
@@ -77,12 +77,22 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
     }
     switch (op) {
       case '&':
-        return { ok: false, reason: "le lancement en arrière-plan (« & ») n'est pas pris en charge : utilisez plutôt « docker run -d »" };
+        return {
+          ok: false,
+          reason: "le lancement en arrière-plan (« & ») n'est pas pris en charge : utilisez plutôt « docker run -d »",
+        };
       case '<<':
       case '<<-':
-        return { ok: false, reason: "les here-documents (« << ») ne sont pas pris en charge : joignez le fichier à la soumission" };
+        return {
+          ok: false,
+          reason: 'les here-documents (« << ») ne sont pas pris en charge : joignez le fichier à la soumission',
+        };
       case '<<<':
-        return { ok: false, reason: "« <<< » au milieu d'une ligne n'est pas pris en charge : donnez l'entrée sur des lignes « <<< » sous la commande" };
+        return {
+          ok: false,
+          reason:
+            "« <<< » au milieu d'une ligne n'est pas pris en charge : donnez l'entrée sur des lignes « <<< » sous la commande",
+        };
       case '<(':
       case '>(':
         return { ok: false, reason: 'les substitutions de processus ne sont pas prises en charge' };
@@ -124,10 +134,11 @@ function cutSubstitutions(line: string): Cut {
       continue;
     }
     if (c === '$' && line[i + 1] === '(') {
-      if (line[i + 2] === '(') return { ok: false, reason: "l'arithmétique du shell « $(( )) » n'est pas prise en charge" };
+      if (line[i + 2] === '(')
+        return { ok: false, reason: "l'arithmétique du shell « $(( )) » n'est pas prise en charge" };
       const end = matchingParen(line, i + 2);
       if (end < 0) return { ok: false, reason: 'parenthèse de « $( » non fermée' };
-      out += `${SUB}${substitutions.length}\u0000`;
+      out += `${SUB}${substitutions.length}\uE000`;
       substitutions.push(line.slice(i + 2, end));
       i = end;
       continue;
@@ -136,7 +147,7 @@ function cutSubstitutions(line: string): Cut {
       let end = i + 1;
       while (end < line.length && line[end] !== '`') end += line[end] === '\\' ? 2 : 1;
       if (end >= line.length) return { ok: false, reason: 'accent grave « ` » non fermé' };
-      out += `${SUB}${substitutions.length}\u0000`;
+      out += `${SUB}${substitutions.length}\uE000`;
       substitutions.push(line.slice(i + 1, end).replace(/\\([`\\$])/g, '$1'));
       i = end;
       continue;

@@ -11,7 +11,9 @@ export async function readSubmissionFiles(dir: string): Promise<SandboxFile[]> {
   const files: SandboxFile[] = [];
   let total = 0;
   const walk = async (current: string): Promise<void> => {
-    for (const entry of (await readdir(current, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of (await readdir(current, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const full = join(current, entry.name);
       const info = await lstat(full);
       if (info.isSymbolicLink()) throw new Error(`${full}: symbolic links are not accepted as attached files`);

@@ -38,8 +38,15 @@ describe('parseSubmission: commands as typed', () => {
   });
 
   it('gives <<< lines to the command above as stdin', () => {
-    const s = parseSubmission('docker run -d --name redis redis\ndocker exec -it redis redis-cli\n<<< set cle 42\n  <<< get cle\n<<<\ndocker ps');
-    expect(s.commands[1]).toEqual({ line: 2, text: 'docker exec -it redis redis-cli', tty: true, stdin: 'set cle 42\nget cle\n\n' });
+    const s = parseSubmission(
+      'docker run -d --name redis redis\ndocker exec -it redis redis-cli\n<<< set cle 42\n  <<< get cle\n<<<\ndocker ps',
+    );
+    expect(s.commands[1]).toEqual({
+      line: 2,
+      text: 'docker exec -it redis redis-cli',
+      tty: true,
+      stdin: 'set cle 42\nget cle\n\n',
+    });
     expect(s.commands[0].stdin).toBeUndefined();
     expect(s.commands[2].stdin).toBeUndefined();
   });
@@ -108,7 +115,17 @@ describe('parseSubmission: a pasted terminal session', () => {
 
   it('feeds lines typed at redis-cli to the docker exec that opened it', () => {
     const s = parseSubmission(
-      ['$ docker run -d --name redis redis', '5e7f…', '$ docker exec -it redis redis-cli', '127.0.0.1:6379> set cle 42', 'OK', '127.0.0.1:6379> get cle', '"42"', '127.0.0.1:6379> exit', '$ docker ps'].join('\n'),
+      [
+        '$ docker run -d --name redis redis',
+        '5e7f…',
+        '$ docker exec -it redis redis-cli',
+        '127.0.0.1:6379> set cle 42',
+        'OK',
+        '127.0.0.1:6379> get cle',
+        '"42"',
+        '127.0.0.1:6379> exit',
+        '$ docker ps',
+      ].join('\n'),
     );
     expect(s.commands).toEqual([
       { line: 1, text: 'docker run -d --name redis redis', tty: false },
@@ -119,7 +136,17 @@ describe('parseSubmission: a pasted terminal session', () => {
 
   it('feeds lines typed in a container shell (/ # and root@id:/#) to the command that opened it', () => {
     const s = parseSubmission(
-      ['user@host:~$ docker run -it alpine', '/ # ls', 'bin  dev  etc', '/ # exit', 'user@host:~$ docker exec -it redis bash', 'root@3f2a1b9c:/data# redis-cli get cle', '"42"', 'root@3f2a1b9c:/data# exit', 'user@host:~$ docker ps'].join('\n'),
+      [
+        'user@host:~$ docker run -it alpine',
+        '/ # ls',
+        'bin  dev  etc',
+        '/ # exit',
+        'user@host:~$ docker exec -it redis bash',
+        'root@3f2a1b9c:/data# redis-cli get cle',
+        '"42"',
+        'root@3f2a1b9c:/data# exit',
+        'user@host:~$ docker ps',
+      ].join('\n'),
     );
     expect(s.commands.map((c) => [c.text, c.stdin])).toEqual([
       ['docker run -it alpine', 'ls\nexit\n'],
@@ -130,7 +157,13 @@ describe('parseSubmission: a pasted terminal session', () => {
 
   it('takes the answer to a [y/N] confirmation as stdin', () => {
     const s = parseSubmission(
-      ['$ docker system prune -a', 'WARNING! This will remove:', '  - all stopped containers', 'Are you sure you want to continue? [y/N] y', 'Total reclaimed space: 0B'].join('\n'),
+      [
+        '$ docker system prune -a',
+        'WARNING! This will remove:',
+        '  - all stopped containers',
+        'Are you sure you want to continue? [y/N] y',
+        'Total reclaimed space: 0B',
+      ].join('\n'),
     );
     expect(s.commands).toEqual([{ line: 1, text: 'docker system prune -a', tty: false, stdin: 'y\n' }]);
   });
@@ -151,7 +184,9 @@ describe('parseSubmission: a pasted terminal session', () => {
   });
 
   it('closes the inner prompt when the outer prompt comes back', () => {
-    const s = parseSubmission('$ docker exec -it redis redis-cli\n127.0.0.1:6379> set cle 42\n$ docker ps\n127.0.0.1:6379> get cle');
+    const s = parseSubmission(
+      '$ docker exec -it redis redis-cli\n127.0.0.1:6379> set cle 42\n$ docker ps\n127.0.0.1:6379> get cle',
+    );
     expect(s.commands.map((c) => c.stdin)).toEqual(['set cle 42\n', undefined]);
   });
 
@@ -160,7 +195,9 @@ describe('parseSubmission: a pasted terminal session', () => {
   });
 
   it('reads a psql prompt as input of docker exec -it … psql', () => {
-    const s = parseSubmission('$ docker exec -it postgres psql -U postgres\npostgres=# \\l\npostgres=# \\q\n$ docker ps');
+    const s = parseSubmission(
+      '$ docker exec -it postgres psql -U postgres\npostgres=# \\l\npostgres=# \\q\n$ docker ps',
+    );
     expect(s.commands[0].stdin).toBe('\\l\n\\q\n');
   });
 });

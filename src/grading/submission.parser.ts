@@ -197,7 +197,11 @@ function parseTyped(lines: string[]): ParsedCommand[] {
     }
     if (trimmed.startsWith(STDIN_MARKER)) {
       const owner = b.last();
-      if (!owner) throw new SubmissionParseError(`« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`, i + 1);
+      if (!owner)
+        throw new SubmissionParseError(
+          `« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`,
+          i + 1,
+        );
       b.addStdin(owner, stdinText(trimmed));
       i += 1;
       continue;
@@ -219,7 +223,11 @@ function parseSession(lines: string[]): ParsedCommand[] {
     const raw = lines[i].replace(/^\s+/, '');
     if (raw.startsWith(STDIN_MARKER)) {
       const owner = b.last();
-      if (!owner) throw new SubmissionParseError(`« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`, i + 1);
+      if (!owner)
+        throw new SubmissionParseError(
+          `« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`,
+          i + 1,
+        );
       b.addStdin(owner, stdinText(raw));
       i += 1;
       continue;

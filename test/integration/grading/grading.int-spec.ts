@@ -39,9 +39,14 @@ const files = () => exercise.reference.files;
 describe('grading a submission in a real sandbox', () => {
   it('gives full marks to the reference solution, with version, digests, transcript and live progress', async () => {
     const progress: string[] = [];
-    const report = await gradeSubmission(driver, exercise, { source: exercise.reference.source, files: files() }, {
-      onProgress: (i, n, c) => progress.push(`${i}/${n} ${c.text.split(' ')[1]}`),
-    });
+    const report = await gradeSubmission(
+      driver,
+      exercise,
+      { source: exercise.reference.source, files: files() },
+      {
+        onProgress: (i, n, c) => progress.push(`${i}/${n} ${c.text.split(' ')[1]}`),
+      },
+    );
     expect(report.status).toBe('graded');
     expect(report.checks.filter((c) => !c.passed)).toEqual([]);
     expect(report.score).toBe(10);
@@ -73,13 +78,20 @@ describe('grading a submission in a real sandbox', () => {
     const source = `rm -rf /work\n${exercise.reference.source}`;
     const report = await gradeSubmission(driver, exercise, { source, files: files() });
     expect(report.status).toBe('graded');
-    expect(report.transcript[0]).toMatchObject({ text: 'rm -rf /work', exitCode: null, refused: expect.stringMatching(/rm n'est pas autorisé/) });
+    expect(report.transcript[0]).toMatchObject({
+      text: 'rm -rf /work',
+      exitCode: null,
+      refused: expect.stringMatching(/rm n'est pas autorisé/),
+    });
     expect(report.notices[0]).toMatch(/^Ligne 1 .* refusée, non exécutée/);
     expect(report.score).toBe(10); // the page in /work is still served: the line never ran
   });
 
   it('stops a command at the exercise timeout, says so, and runs the next ones', async () => {
-    const quick: LoadedExercise = { ...exercise, definition: { ...exercise.definition, sandbox: { ...exercise.definition.sandbox, commandTimeoutSeconds: 2 } } };
+    const quick: LoadedExercise = {
+      ...exercise,
+      definition: { ...exercise.definition, sandbox: { ...exercise.definition.sandbox, commandTimeoutSeconds: 2 } },
+    };
     const report = await gradeSubmission(driver, quick, { source: 'sleep 30\ndocker ps', files: [] });
     expect(report.status).toBe('graded');
     expect(report.transcript[0]).toMatchObject({ exitCode: null, stoppedBy: 'timeout' });
@@ -91,7 +103,11 @@ describe('grading a submission in a real sandbox', () => {
   it('rejects an unreadable submission without a sandbox, naming the line', async () => {
     const report = await gradeSubmission(driver, exercise, { source: 'docker ps\ndocker run \\' });
     expect(report).toMatchObject({ status: 'graded', score: 0, rejected: expect.stringMatching(/^ligne 2 : /) });
-    expect(report.checks.every((c) => !c.passed && c.message === exercise.definition.checks.find((d) => d.id === c.id)!.feedback.fail)).toBe(true);
+    expect(
+      report.checks.every(
+        (c) => !c.passed && c.message === exercise.definition.checks.find((d) => d.id === c.id)!.feedback.fail,
+      ),
+    ).toBe(true);
   });
 });
 
