@@ -74,12 +74,13 @@ export class DockerSandboxDriver implements SandboxDriver {
       [SandboxLabels.deadline]: String(Date.now() + 2 * limits.lifetimeMs),
     };
     let container: Docker.Container | undefined;
+    let cloning: Promise<void> | undefined;
     try {
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work), mkdir(paths.data)]);
       // The copy and the container's creation and start are independent (the entrypoint waits for
       // the copy's flag before starting dockerd): overlap them.
-      const cloning = this.golden.cloneInto(paths.data);
+      cloning = this.golden.cloneInto(paths.data);
       cloning.catch(() => undefined);
       container = await this.docker.createContainer(
         sandboxContainerSpec({ id, image: this.catalog.sandbox.tag, paths, limits, labels, registryMirror: this.config.registryMirror }),
@@ -92,6 +93,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       return sandbox;
     } catch (error) {
       await container?.remove({ force: true }).catch(() => undefined);
+      // A copy still running would recreate what we remove.
+      await cloning?.catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
       throw error instanceof SandboxInfrastructureError ? error : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
     }
