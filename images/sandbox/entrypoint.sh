@@ -17,7 +17,10 @@ set -- --host=unix:///run/dockgrader/docker.sock \
   --exec-root=/run/docker \
   --pidfile=/run/docker.pid \
   --storage-driver=overlay2 \
+  --iptables="${DOCKGRADER_INNER_IPTABLES:-false}" \
   --log-level="${DOCKGRADER_LOG_LEVEL:-warn}"
+# Without egress the sandbox has no network to NAT to: skipping iptables saves ~0.4 s of start-up
+# (tens of iptables calls); user networks still resolve names and `-p` still works on loopback.
 if [ -n "${DOCKGRADER_REGISTRY_MIRROR:-}" ]; then set -- "$@" --registry-mirror="$DOCKGRADER_REGISTRY_MIRROR"; fi
 # The default socket path too, for tools that ignore DOCKER_HOST.
 ln -sf /run/dockgrader/docker.sock /var/run/docker.sock 2>/dev/null || true

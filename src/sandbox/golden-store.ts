@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
@@ -50,7 +50,15 @@ export class GoldenStore {
 
   /** Gives `target` (which must not exist) a copy of the store, on the same filesystem. */
   async cloneInto(target: string): Promise<void> {
-    const source = await this.ensure();
+    let source = await this.ensure();
+    // Another worker's reaper may have removed a store it considered stale: prepare it again.
+    if (!(await exists(join(this.dir, 'ready')))) {
+      this.preparing = undefined;
+      source = await this.ensure();
+    }
+    // Reapers keep a store that is not current for them as long as someone still clones from it.
+    const now = new Date();
+    await utimes(this.dir, now, now).catch(() => undefined);
     const entries = (await readdir(source)).filter((e) => e !== READY_FLAG);
     await mkdir(target, { recursive: true });
     // Image content (layers, image metadata) is shared by hard link; the rest is small and may be
@@ -121,6 +129,19 @@ export class GoldenStore {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Checks the store against the digest recorded at preparation. A store written through a hard
+   * link (only a deliberately malicious sandbox can) is moved aside for the reaper and prepared
+   * again at the next acquire. Returns false when it was tampered with.
+   */
+  async verify(): Promise<boolean> {
+    if (!(await exists(join(this.dir, 'ready')))) return true;
+    if ((await this.currentDigest()) === (await this.recordedDigest())) return true;
+    this.preparing = undefined;
+    await rename(this.dir, join(this.root, 'golden', `.tmp-tampered-${Date.now()}`)).catch(() => undefined);
+    return false;
   }
 
   /** Digest of the store's content as it is now (paths, modes, sizes, file contents). */

@@ -25,44 +25,49 @@ async function readStats(): Promise<ProcStat[]> {
 /**
  * Kills, from the host, every process of the sessions started under `rootPid` (a `docker exec`
  * process: exec.sh puts the student's shell in its own session). Done from the host because
- * inside a sandbox that hit its pids limit no `kill` can be forked. Processes that called
- * setsid themselves escape this and die with the sandbox at release. Returns how many were killed.
+ * inside a sandbox that hit its pids limit no `kill` can be forked. Processes are stopped first
+ * and killed once no new one appears: a stopped process cannot fork, so a fork bomb converges.
+ * Processes that called setsid themselves escape this and die with the sandbox at release.
+ * Returns how many were killed.
  */
-export async function killSessionTree(rootPid: number, containerId: string, rounds = 20): Promise<number> {
-  let killed = 0;
+export async function killSessionTree(rootPid: number, containerId: string, rounds = 50): Promise<number> {
+  const stopped = new Set<number>();
+  const sessions = new Set<number>([rootPid]);
   for (let round = 0; round < rounds; round++) {
     const stats = await readStats();
     const children = new Map<number, ProcStat[]>();
     for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-    const root = stats.find((s) => s.pid === rootPid);
     // exec.sh's setsid usually makes the exec process its session leader: its pid names the session
     // even after it exited and left background processes holding the output pipe.
-    const sessions = new Set<number>([rootPid]);
+    const root = stats.find((s) => s.pid === rootPid);
     const queue = root ? [root] : [];
     while (queue.length) {
       const s = queue.pop()!;
-      sessions.add(s.session);
+      // Never the root's own session when it is shared with the sandbox's init (exec without setsid).
+      if (s !== root || root.session === root.pid) sessions.add(s.session);
       queue.push(...(children.get(s.pid) ?? []));
     }
-    // Never the root's own session when it is shared with the sandbox's init (exec without setsid).
-    if (root && root.session !== root.pid) sessions.delete(root.session);
-    const candidates = stats.filter((s) => sessions.has(s.session) || s.pid === rootPid);
+    const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.pid));
     // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
-    const victims = (await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))).filter(
+    const fresh = (await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))).filter(
       (s): s is ProcStat => s !== undefined,
     );
-    if (!victims.length) break;
-    for (const v of victims) {
-      try {
-        process.kill(v.pid, 'SIGKILL');
-        killed++;
-      } catch {
-        // already gone
-      }
+    if (!fresh.length) break;
+    for (const v of fresh) {
+      signal(v.pid, 'SIGSTOP');
+      stopped.add(v.pid);
     }
-    await new Promise((r) => setTimeout(r, 10));
   }
-  return killed;
+  for (const pid of stopped) signal(pid, 'SIGKILL');
+  return stopped.size;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 async function inContainer(pid: number, containerId: string): Promise<boolean> {

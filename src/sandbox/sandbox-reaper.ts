@@ -78,9 +78,10 @@ export class SandboxReaper {
     }
     report.dirs += await this.sweepDirs(join(this.root, 'run'), (id) => !inUse.has(id) && !this.isLive(id), now, GRACE_MS);
     const current = this.currentGoldenHash();
-    // Old golden stores can go at once (sandboxes hold hard links, not references); a staging
-    // directory only once no preparation can still be running.
-    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => current !== undefined && name !== current && !name.startsWith('.'), now, GRACE_MS);
+    // Another image set's store goes once nobody cloned from it for an hour (workers of another
+    // version may still use it; sandboxes hold hard links, not references); a staging directory
+    // once no preparation can still be running.
+    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => current !== undefined && name !== current && !name.startsWith('.'), now, 60 * GRACE_MS);
     report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => name.startsWith('.tmp-'), now, 30 * GRACE_MS);
     return report;
   }

@@ -10,6 +10,8 @@ export interface SandboxConfig {
   limits: SandboxLimits;
   diskPollMs: number;
   reaperIntervalMs: number;
+  /** Period of the golden store integrity check (0: never). */
+  goldenVerifyMs: number;
   registryMirror?: string;
 }
 
@@ -31,6 +33,7 @@ export function sandboxConfigFromEnv(env: Env): SandboxConfig {
     },
     diskPollMs: env.SANDBOX_DISK_POLL_MS,
     reaperIntervalMs: env.SANDBOX_REAPER_INTERVAL_SECONDS * 1000,
+    goldenVerifyMs: env.SANDBOX_GOLDEN_VERIFY_MINUTES * 60_000,
     registryMirror: env.SANDBOX_REGISTRY_MIRROR,
   };
 }

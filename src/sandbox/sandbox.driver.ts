@@ -19,6 +19,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   readonly pool: SandboxPool;
   private readonly live = new Map<string, DockerSandbox>();
   private readonly releasing = new Map<string, Promise<void>>();
+  private verifyTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly docker: Docker,
@@ -41,6 +42,15 @@ export class DockerSandboxDriver implements SandboxDriver {
     await this.reaper.sweep();
     await this.golden.ensure();
     this.reaper.start(this.config.reaperIntervalMs, (error) => this.log('reaper sweep failed', error));
+    if (this.config.goldenVerifyMs > 0) {
+      this.verifyTimer = setInterval(() => {
+        this.golden
+          .verify()
+          .then((intact) => intact || this.log('golden image store was modified through a hard link: moved aside, will be prepared again'))
+          .catch((error: unknown) => this.log('golden store verification failed', error));
+      }, this.config.goldenVerifyMs);
+      this.verifyTimer.unref();
+    }
     this.pool.refill();
   }
 
@@ -125,6 +135,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   /** Worker shutdown: empty the pool and destroy every sandbox still live. */
   async shutdown(): Promise<void> {
     this.reaper.stop();
+    clearInterval(this.verifyTimer);
     await this.pool.drain();
     await Promise.all([...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))));
   }

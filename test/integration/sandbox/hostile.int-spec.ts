@@ -117,7 +117,7 @@ describe('hostile submissions', () => {
     const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
     await inSandbox(async (sandbox) => {
       const raw = await sandbox.exec(
-        `echo "b ${major}:${minor} r" > /sys/fs/cgroup/devices/devices.allow; mknod /dev/hostdisk b ${major} ${minor}; head -c 4096 /dev/hostdisk | wc -c`,
+        `echo "b ${major}:${minor} r" > /sys/fs/cgroup/devices/devices.allow; mknod /dev/hostdisk b ${major} ${minor}; head -c 4096 /dev/hostdisk 2>/dev/null | wc -c`,
         { timeoutMs: 30_000 },
       );
       expect(raw.output.trim().split('\n').pop()).toBe('0');
@@ -176,6 +176,36 @@ describe('hostile submissions', () => {
       expect((await other.exec("docker ps --format '{{.Names}}'", { timeoutMs: 10_000 })).output).toBe('victim\n');
     } finally {
       await driver.release(other);
+    }
+  });
+
+  it('writing into a hard-linked layer through the inner engine is detected, and the store rebuilt', async () => {
+    // Own sandbox root: the attack really alters that golden store, which others must not share.
+    const root = `/var/lib/dockgrader/test-tamper-${randomBytes(3).toString('hex')}`;
+    const isolated = makeDriver({ root });
+    try {
+      await isolated.golden.ensure();
+      const sandbox = await isolated.acquire();
+      try {
+        const attack = await sandbox.exec(
+          `docker run --rm -v /var/lib/docker:/d alpine sh -c 'for f in $(find /d/overlay2 -path "*/diff/etc/passwd"); do echo "intruder:x:0:0::/:/bin/sh" >> "$f"; done; echo done'`,
+          { timeoutMs: 60_000 },
+        );
+        expect(attack.output).toContain('done');
+      } finally {
+        await isolated.release(sandbox);
+      }
+      expect(await isolated.golden.verify()).toBe(false);
+      const fresh = await isolated.acquire();
+      try {
+        expect((await fresh.exec('docker run --rm debian grep -c intruder /etc/passwd', { timeoutMs: 30_000 })).output.trim()).toBe('0');
+      } finally {
+        await isolated.release(fresh);
+      }
+      expect(await isolated.golden.verify()).toBe(true);
+    } finally {
+      await isolated.shutdown();
+      await rm(root, { recursive: true, force: true });
     }
   });
 
