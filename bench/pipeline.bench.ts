@@ -180,14 +180,14 @@ export async function main(): Promise<number> {
 
     const submitAndWait = async (ex: LoadedExercise) => {
       const t0 = performance.now();
-      const r = await call(base, 'POST', '/api/submissions', student(), {
+      const tok = student(); // the same student then follows the stream (students only see their own)
+      const r = await call(base, 'POST', '/api/submissions', tok, {
         exercise: ex.definition.slug,
         source: ex.reference.source,
         files: ex.reference.files,
       });
       if (r.status !== 202) throw new Error(`submit ${ex.definition.slug}: ${r.status} ${r.body}`);
       const subId = (JSON.parse(r.body) as { id: string }).id;
-      const tok = tokens[(nextStudent - 1) % tokens.length];
       const outcome = await waitGraded(base, tok, subId);
       return { ms: performance.now() - t0, ok: outcome.type === 'graded' && outcome.score === ex.maxScore, outcome };
     };
