@@ -35,11 +35,17 @@ describe('sandbox driver (real Docker)', () => {
       const refused = await sandbox.exec('docker run --name pg1 postgres', { timeoutMs: 30_000 });
       expect(refused.exitCode).toBe(1);
       expect(refused.output).toContain('Error: Database is uninitialized and superuser password is not specified.');
+      // The temporary server of the init phase also logs "ready": wait for the final server.
       const started = await sandbox.exec(
-        'docker run -d --name pg2 -e POSTGRES_PASSWORD=secret postgres >/dev/null && for i in $(seq 60); do docker logs pg2 2>&1 | grep -q "ready to accept connections" && break; sleep 0.5; done; docker logs pg2 2>&1 | tail -1',
-        { timeoutMs: 60_000 },
+        [
+          'docker run -d --name pg2 -e POSTGRES_PASSWORD=secret postgres >/dev/null',
+          "for i in $(seq 120); do docker logs pg2 2>&1 | sed -n '/init process complete/,$p' | grep -q 'ready to accept connections' && break; sleep 0.5; done",
+          'docker logs pg2 2>&1 | tail -1',
+          "docker exec pg2 psql -U postgres -tAc 'select 40 + 2'",
+        ].join('; '),
+        { timeoutMs: 90_000 },
       );
-      expect(started.output).toContain('database system is ready to accept connections');
+      expect(started.output).toMatch(/database system is ready to accept connections\n42\n$/);
 
       // Published ports on the sandbox's loopback, name resolution on a user network, redis-cli.
       const web = await sandbox.exec(
@@ -81,6 +87,18 @@ describe('sandbox driver (real Docker)', () => {
       expect(background).toMatchObject({ exitCode: 0, output: 'started\n' });
       expect(await sandbox.health()).toBeUndefined();
       expect((await sandbox.exec('docker ps -q | wc -l', { timeoutMs: 10_000 })).output.trim()).toBe('1');
+    } finally {
+      await driver.release(sandbox);
+    }
+  });
+
+  it('stops a sandbox at the end of its lifetime and says so', async () => {
+    const sandbox = await driver.acquire({ limits: { lifetimeMs: 3000 } });
+    try {
+      const endless = await sandbox.exec('sleep 60', { timeoutMs: 30_000 });
+      expect(endless).toMatchObject({ exitCode: null, stoppedBy: 'lifetime' });
+      expect(await sandbox.health()).toBe('lifetime');
+      expect(await sandbox.exec('echo late', { timeoutMs: 5000 })).toMatchObject({ exitCode: null, stoppedBy: 'lifetime' });
     } finally {
       await driver.release(sandbox);
     }
