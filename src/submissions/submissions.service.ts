@@ -10,6 +10,7 @@ import { ExercisesService } from '../exercises/exercises.service';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
+import { checksForStudent } from './result-redaction';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
 
 export interface Accepted {
@@ -188,7 +189,7 @@ export class SubmissionsService {
       ...rest,
       exercise: exercise.slug,
       position: await this.positionOf(row),
-      result: results[0] ?? null,
+      result: results[0] ? (staff ? results[0] : { ...results[0], checks: checksForStudent(results[0].checks) }) : null,
     };
     if (staff) view.history = results;
     return view;
