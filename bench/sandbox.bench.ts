@@ -64,7 +64,11 @@ async function naiveStart(): Promise<number> {
       image: catalog.sandbox.tag,
       paths,
       limits: config.limits,
-      labels: { [SandboxLabels.sandbox]: id, [SandboxLabels.owner]: currentOwner(), [SandboxLabels.deadline]: String(Date.now() + 600_000) },
+      labels: {
+        [SandboxLabels.sandbox]: id,
+        [SandboxLabels.owner]: currentOwner(),
+        [SandboxLabels.deadline]: String(Date.now() + 600_000),
+      },
     }),
   );
   try {
@@ -73,7 +77,9 @@ async function naiveStart(): Promise<number> {
     const exporter = docker as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> };
     const tarball = await exporter.getImages({ names: catalog.course.flatMap((i) => i.tags) });
     const loading = await inner.loadImage(tarball, { quiet: true });
-    await new Promise<void>((resolve, reject) => inner.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      inner.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
     return Math.round(performance.now() - t0);
   } finally {
     await container.remove({ force: true });
@@ -86,7 +92,9 @@ async function idleMemoryMb(driver: DockerSandboxDriver): Promise<number> {
   try {
     await new Promise((r) => setTimeout(r, 5000));
     const container = docker.getContainer((sandbox as unknown as { container: Docker.Container }).container.id);
-    const stats = (await container.stats({ stream: false })) as unknown as { memory_stats: { usage: number; stats: Record<string, number> } };
+    const stats = (await container.stats({ stream: false })) as unknown as {
+      memory_stats: { usage: number; stats: Record<string, number> };
+    };
     const m = stats.memory_stats;
     // What `docker stats` shows: usage minus reclaimable page cache.
     return Math.round((m.usage - (m.stats.total_inactive_file ?? m.stats.inactive_file ?? 0)) / 1024 / 1024);
@@ -124,10 +132,18 @@ async function main(): Promise<void> {
 
   console.log('cold start vs image set size…');
   const bySize: { images: string[]; storeMb: number; coldP50Ms: number }[] = [];
-  const subsets = [['hello-world'], ['hello-world', 'alpine', 'busybox', 'debian'], ['hello-world', 'alpine', 'busybox', 'debian', 'redis', 'nginx', 'mongo']];
+  const subsets = [
+    ['hello-world'],
+    ['hello-world', 'alpine', 'busybox', 'debian'],
+    ['hello-world', 'alpine', 'busybox', 'debian', 'redis', 'nginx', 'mongo'],
+  ];
   for (const names of subsets) {
     const course = catalog.course.filter((i) => names.includes(i.name));
-    const sub: ImageCatalog = { ...catalog, course, setHash: imageSetHash([catalog.sandbox.hash, ...course.map((i) => i.hash), 'bench-subset']) };
+    const sub: ImageCatalog = {
+      ...catalog,
+      course,
+      setHash: imageSetHash([catalog.sandbox.hash, ...course.map((i) => i.hash), 'bench-subset']),
+    };
     const subDriver = driverFor(sub);
     await subDriver.golden.ensure();
     const storeMb = Number(execFileSync('du', ['-sm', subDriver.golden.dataDir]).toString().split('\t')[0]);
@@ -139,7 +155,9 @@ async function main(): Promise<void> {
   console.log('concurrent cold starts…');
   const concurrency: { sandboxes: number; p50Ms: number; maxMs: number; wallMs: number }[] = [];
   for (const k of [1, 2, 4, 8]) {
-    const [wallMs, results] = await timed(() => Promise.all(Array.from({ length: k }, () => timed(() => driver.acquire()))));
+    const [wallMs, results] = await timed(() =>
+      Promise.all(Array.from({ length: k }, () => timed(() => driver.acquire()))),
+    );
     const times = results.map(([ms]) => ms);
     concurrency.push({ sandboxes: k, p50Ms: percentile(times, 50), maxMs: Math.max(...times), wallMs });
     await Promise.all(results.map(([, s]) => driver.release(s)));

@@ -85,7 +85,8 @@ export class DockerSandbox implements Sandbox {
       oomKills: () => this.oomKills(),
     });
     // A command that filled the disk between two polls: say so now rather than at the next one.
-    if (!this.stopReason && Date.now() - this.lastDiskCheck > this.diskPollMs) await this.checkDisk().catch(() => undefined);
+    if (!this.stopReason && Date.now() - this.lastDiskCheck > this.diskPollMs)
+      await this.checkDisk().catch(() => undefined);
     if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;
     return result;
   }
@@ -105,7 +106,10 @@ export class DockerSandbox implements Sandbox {
 
   async health(): Promise<SandboxStopReason | undefined> {
     if (this.stopReason) return this.stopReason;
-    const state = await this.container.inspect().then((i) => i.State).catch(() => undefined);
+    const state = await this.container
+      .inspect()
+      .then((i) => i.State)
+      .catch(() => undefined);
     if (!state) return 'destroyed';
     if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
     return undefined;

@@ -90,8 +90,21 @@ export class GoldenStore {
           id,
           image: this.catalog.sandbox.tag,
           paths,
-          limits: { memoryBytes: 2 ** 31, memorySwapBytes: 2 ** 31, cpus: 2, pidsLimit: 4096, lifetimeMs: 0, diskBytes: 0, maxOutputBytes: 0 },
-          labels: { [SandboxLabels.sandbox]: id, [SandboxLabels.owner]: currentOwner(), [SandboxLabels.role]: 'golden', [SandboxLabels.deadline]: String(Date.now() + 30 * 60_000) },
+          limits: {
+            memoryBytes: 2 ** 31,
+            memorySwapBytes: 2 ** 31,
+            cpus: 2,
+            pidsLimit: 4096,
+            lifetimeMs: 0,
+            diskBytes: 0,
+            maxOutputBytes: 0,
+          },
+          labels: {
+            [SandboxLabels.sandbox]: id,
+            [SandboxLabels.owner]: currentOwner(),
+            [SandboxLabels.role]: 'golden',
+            [SandboxLabels.deadline]: String(Date.now() + 30 * 60_000),
+          },
         }),
       );
       await container.start();
@@ -99,13 +112,18 @@ export class GoldenStore {
       // One `docker save` of every course tag: shared layers travel once.
       const tags = this.catalog.course.flatMap((i) => i.tags);
       // getImages (GET /images/get?names=…) exists in dockerode but not in its type definitions.
-      const exporter = this.docker as unknown as { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
+      const exporter = this.docker as unknown as {
+        getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
+      };
       const tarball = await exporter.getImages({ names: tags });
       const loading = await inner.loadImage(tarball, { quiet: true });
-      await new Promise<void>((resolve, reject) => inner.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        inner.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
       const present = new Set((await inner.listImages()).flatMap((i) => i.RepoTags ?? []));
       const missing = tags.filter((t) => !present.has(t));
-      if (missing.length) throw new SandboxInfrastructureError(`golden store: images missing after load: ${missing.join(', ')}`);
+      if (missing.length)
+        throw new SandboxInfrastructureError(`golden store: images missing after load: ${missing.join(', ')}`);
       // A clean dockerd shutdown leaves consistent databases behind.
       await container.stop({ t: 30 });
       await container.remove({ force: true });
@@ -124,7 +142,9 @@ export class GoldenStore {
       }
       return this.dataDir;
     } catch (error) {
-      throw error instanceof SandboxInfrastructureError ? error : new SandboxInfrastructureError('golden store preparation failed', { cause: error });
+      throw error instanceof SandboxInfrastructureError
+        ? error
+        : new SandboxInfrastructureError('golden store preparation failed', { cause: error });
     } finally {
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);

@@ -7,7 +7,9 @@ import { join, relative } from 'node:path';
  * relative path, octal mode and sha256 (sorted bytewise), then the parent image's hash.
  */
 export async function contextHash(dir: string, parentHash = '-'): Promise<string> {
-  const files = (await listFiles(dir)).map((f) => relative(dir, f)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const files = (await listFiles(dir))
+    .map((f) => relative(dir, f))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   let text = '';
   for (const file of files) {
     const full = join(dir, file);

@@ -49,9 +49,9 @@ export async function killSessionTree(rootPid: number, containerId: string, roun
     }
     const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.pid));
     // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
-    const fresh = (await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))).filter(
-      (s): s is ProcStat => s !== undefined,
-    );
+    const fresh = (
+      await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))
+    ).filter((s): s is ProcStat => s !== undefined);
     if (!fresh.length) break;
     for (const v of fresh) {
       signal(v.pid, 'SIGSTOP');

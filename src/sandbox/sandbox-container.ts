@@ -16,7 +16,13 @@ export interface SandboxPaths {
 
 export function sandboxPaths(root: string, id: string): SandboxPaths {
   const dir = join(root, 'run', id);
-  return { dir, data: join(dir, 'docker'), sock: join(dir, 'sock'), socketPath: join(dir, 'sock', 'docker.sock'), work: join(dir, 'work') };
+  return {
+    dir,
+    data: join(dir, 'docker'),
+    sock: join(dir, 'sock'),
+    socketPath: join(dir, 'sock', 'docker.sock'),
+    work: join(dir, 'work'),
+  };
 }
 
 export const SANDBOX_WORKDIR = '/work';

@@ -13,7 +13,11 @@ describe('FrameDecoder', () => {
   it('interleaves stdout and stderr in arrival order, across chunk boundaries', () => {
     const decoder = new FrameDecoder();
     const all = Buffer.concat([frame(1, 'out1 '), frame(2, 'err '), frame(1, 'out2')]);
-    const payloads = [...decoder.push(all.subarray(0, 11)), ...decoder.push(all.subarray(11, 20)), ...decoder.push(all.subarray(20))];
+    const payloads = [
+      ...decoder.push(all.subarray(0, 11)),
+      ...decoder.push(all.subarray(11, 20)),
+      ...decoder.push(all.subarray(20)),
+    ];
     expect(Buffer.concat(payloads).toString()).toBe('out1 err out2');
   });
 });

@@ -74,7 +74,11 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
     Tty: args.tty,
     Env: [`DOCKGRADER_CWD=${args.cwd}`],
   });
-  const stream = (await exec.start({ hijack: true, stdin: args.stdin !== undefined, Tty: args.tty } as never)) as unknown as Duplex;
+  const stream = (await exec.start({
+    hijack: true,
+    stdin: args.stdin !== undefined,
+    Tty: args.tty,
+  } as never)) as unknown as Duplex;
   const output = new CappedOutput(args.maxOutputBytes);
   const decoder = args.tty ? undefined : new FrameDecoder();
   let stoppedBy: SandboxStopReason | undefined;
@@ -103,20 +107,31 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
   const exited = (async () => {
     while (polling) {
       await new Promise((r) => setTimeout(r, 250));
-      const running = await exec.inspect().then((i) => i.Running).catch(() => false);
+      const running = await exec
+        .inspect()
+        .then((i) => i.Running)
+        .catch(() => false);
       if (!running) {
         await Promise.race([ended, new Promise((r) => setTimeout(r, 300))]);
         return;
       }
     }
   })();
-  const outcome = await Promise.race([ended.then(() => undefined), exited.then(() => undefined), stopped, args.sandboxStopped]);
+  const outcome = await Promise.race([
+    ended.then(() => undefined),
+    exited.then(() => undefined),
+    stopped,
+    args.sandboxStopped,
+  ]);
   polling = false;
   clearTimeout(timer);
 
   if (outcome) {
     stoppedBy = outcome;
-    const pid = await exec.inspect().then((i) => i.Pid).catch(() => 0);
+    const pid = await exec
+      .inspect()
+      .then((i) => i.Pid)
+      .catch(() => 0);
     if (pid > 0) await killSessionTree(pid, args.container.id);
     // Background processes that left the session may still hold the pipe: don't wait for them.
     await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
@@ -135,5 +150,11 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
     if (oomBefore !== undefined && oomAfter !== undefined && oomAfter > oomBefore) stoppedBy = 'memory-limit';
   }
   if (stoppedBy === 'memory-limit') exitCode = null;
-  return { exitCode, output: output.text(), truncated: output.truncated, durationMs: Date.now() - started, ...(stoppedBy ? { stoppedBy } : {}) };
+  return {
+    exitCode,
+    output: output.text(),
+    truncated: output.truncated,
+    durationMs: Date.now() - started,
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
 }

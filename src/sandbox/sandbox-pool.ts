@@ -37,7 +37,8 @@ export class SandboxPool {
   /** Resolves once `count` sandboxes are warm (benchmarks, tests); gives up after timeoutMs. */
   async waitUntilWarm(count = this.size, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.ready.length < Math.min(count, this.size) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.ready.length < Math.min(count, this.size) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
   }
 
   async drain(): Promise<void> {

@@ -63,7 +63,10 @@ export class SandboxReaper {
     const inUse = new Set<string>();
     for (const info of containers) {
       if (this.expired(info.Labels, now)) {
-        await this.docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
+        await this.docker
+          .getContainer(info.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined);
         report.containers++;
       } else {
         inUse.add(info.Labels[SandboxLabels.sandbox]);
@@ -72,21 +75,44 @@ export class SandboxReaper {
     const networks = await this.docker.listNetworks({ filters: { label: [SandboxLabels.sandbox] } });
     for (const info of networks) {
       if (this.expired(info.Labels, now)) {
-        await this.docker.getNetwork(info.Id).remove().catch(() => undefined);
+        await this.docker
+          .getNetwork(info.Id)
+          .remove()
+          .catch(() => undefined);
         report.networks++;
       }
     }
-    report.dirs += await this.sweepDirs(join(this.root, 'run'), (id) => !inUse.has(id) && !this.isLive(id), now, GRACE_MS);
+    report.dirs += await this.sweepDirs(
+      join(this.root, 'run'),
+      (id) => !inUse.has(id) && !this.isLive(id),
+      now,
+      GRACE_MS,
+    );
     const current = this.currentGoldenHash();
     // Another image set's store goes once nobody cloned from it for an hour (workers of another
     // version may still use it; sandboxes hold hard links, not references); a staging directory
     // once no preparation can still be running.
-    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => current !== undefined && name !== current && !name.startsWith('.'), now, 60 * GRACE_MS);
-    report.dirs += await this.sweepDirs(join(this.root, 'golden'), (name) => name.startsWith('.tmp-'), now, 30 * GRACE_MS);
+    report.dirs += await this.sweepDirs(
+      join(this.root, 'golden'),
+      (name) => current !== undefined && name !== current && !name.startsWith('.'),
+      now,
+      60 * GRACE_MS,
+    );
+    report.dirs += await this.sweepDirs(
+      join(this.root, 'golden'),
+      (name) => name.startsWith('.tmp-'),
+      now,
+      30 * GRACE_MS,
+    );
     return report;
   }
 
-  private async sweepDirs(parent: string, removable: (name: string) => boolean, now: number, minAgeMs: number): Promise<number> {
+  private async sweepDirs(
+    parent: string,
+    removable: (name: string) => boolean,
+    now: number,
+    minAgeMs: number,
+  ): Promise<number> {
     let removed = 0;
     const names = await readdir(parent).catch(() => [] as string[]);
     for (const name of names) {

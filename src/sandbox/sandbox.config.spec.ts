@@ -21,9 +21,21 @@ describe('sandboxConfigFromEnv', () => {
 
   it('reads every SANDBOX_* variable and adds swap on top of memory', () => {
     const config = sandboxConfigFromEnv(
-      loadEnv({ SANDBOX_MEMORY_MB: '512', SANDBOX_SWAP_MB: '256', SANDBOX_CPUS: '1.5', SANDBOX_PIDS: '300', SANDBOX_POOL_SIZE: '3', SANDBOX_REGISTRY_MIRROR: 'http://mirror:5000' }),
+      loadEnv({
+        SANDBOX_MEMORY_MB: '512',
+        SANDBOX_SWAP_MB: '256',
+        SANDBOX_CPUS: '1.5',
+        SANDBOX_PIDS: '300',
+        SANDBOX_POOL_SIZE: '3',
+        SANDBOX_REGISTRY_MIRROR: 'http://mirror:5000',
+      }),
     );
-    expect(config.limits).toMatchObject({ memoryBytes: 512 * MB, memorySwapBytes: 768 * MB, cpus: 1.5, pidsLimit: 300 });
+    expect(config.limits).toMatchObject({
+      memoryBytes: 512 * MB,
+      memorySwapBytes: 768 * MB,
+      cpus: 1.5,
+      pidsLimit: 300,
+    });
     expect(config.poolSize).toBe(3);
     expect(config.registryMirror).toBe('http://mirror:5000');
   });

@@ -46,7 +46,8 @@ export function resolveLimits(base: SandboxLimits, override: Partial<SandboxLimi
   const limits: SandboxLimits = { ...base };
   for (const [key, value] of Object.entries(override) as [keyof SandboxLimits, number | undefined][]) {
     if (value === undefined) continue;
-    if (!Number.isFinite(value) || value <= 0) throw new SandboxLimitsError(`limits.${key} must be a positive number, got ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new SandboxLimitsError(`limits.${key} must be a positive number, got ${value}`);
     limits[key] = value;
   }
   // Raising memory alone must not silently turn the old memory+swap total into "less than memory".
@@ -56,7 +57,8 @@ export function resolveLimits(base: SandboxLimits, override: Partial<SandboxLimi
   if (limits.memorySwapBytes < limits.memoryBytes) {
     throw new SandboxLimitsError('limits.memorySwapBytes must be at least limits.memoryBytes (memory + swap)');
   }
-  if (limits.memoryBytes < 64 * MB) throw new SandboxLimitsError('limits.memoryBytes must be at least 64 MiB (the inner dockerd needs it)');
+  if (limits.memoryBytes < 64 * MB)
+    throw new SandboxLimitsError('limits.memoryBytes must be at least 64 MiB (the inner dockerd needs it)');
   if (limits.pidsLimit < 64) throw new SandboxLimitsError('limits.pidsLimit must be at least 64');
   return limits;
 }

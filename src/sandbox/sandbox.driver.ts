@@ -10,7 +10,13 @@ import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
 import { SandboxLabels, currentOwner } from './sandbox.labels';
 import { SandboxPool } from './sandbox-pool';
 import { SandboxReaper } from './sandbox-reaper';
-import { type Sandbox, type SandboxDriver, SandboxInfrastructureError, type SandboxLimits, type SandboxOptions } from './sandbox.types';
+import {
+  type Sandbox,
+  type SandboxDriver,
+  SandboxInfrastructureError,
+  type SandboxLimits,
+  type SandboxOptions,
+} from './sandbox.types';
 
 /** Creates Docker-in-Docker sandboxes on the host engine, from a warm pool when it can. */
 export class DockerSandboxDriver implements SandboxDriver {
@@ -28,7 +34,12 @@ export class DockerSandboxDriver implements SandboxDriver {
     private readonly log: (message: string, error?: unknown) => void = () => undefined,
   ) {
     this.golden = new GoldenStore(docker, config.root, catalog);
-    this.reaper = new SandboxReaper(docker, config.root, (id) => this.live.has(id), () => catalog.setHash);
+    this.reaper = new SandboxReaper(
+      docker,
+      config.root,
+      (id) => this.live.has(id),
+      () => catalog.setHash,
+    );
     this.pool = new SandboxPool(
       config.poolSize,
       () => this.create(config.limits),
@@ -46,7 +57,11 @@ export class DockerSandboxDriver implements SandboxDriver {
       this.verifyTimer = setInterval(() => {
         this.golden
           .verify()
-          .then((intact) => intact || this.log('golden image store was modified through a hard link: moved aside, will be prepared again'))
+          .then(
+            (intact) =>
+              intact ||
+              this.log('golden image store was modified through a hard link: moved aside, will be prepared again'),
+          )
           .catch((error: unknown) => this.log('golden store verification failed', error));
       }, this.config.goldenVerifyMs);
       this.verifyTimer.unref();
@@ -93,7 +108,14 @@ export class DockerSandboxDriver implements SandboxDriver {
       cloning = this.golden.cloneInto(paths.data);
       cloning.catch(() => undefined);
       container = await this.docker.createContainer(
-        sandboxContainerSpec({ id, image: this.catalog.sandbox.tag, paths, limits, labels, registryMirror: this.config.registryMirror }),
+        sandboxContainerSpec({
+          id,
+          image: this.catalog.sandbox.tag,
+          paths,
+          limits,
+          labels,
+          registryMirror: this.config.registryMirror,
+        }),
       );
       await container.start();
       await cloning;
@@ -106,7 +128,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       // A copy still running would recreate what we remove.
       await cloning?.catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
-      throw error instanceof SandboxInfrastructureError ? error : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
+      throw error instanceof SandboxInfrastructureError
+        ? error
+        : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
     }
   }
 
@@ -137,6 +161,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     this.reaper.stop();
     clearInterval(this.verifyTimer);
     await this.pool.drain();
-    await Promise.all([...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))));
+    await Promise.all(
+      [...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))),
+    );
   }
 }

@@ -19,7 +19,13 @@ const MB = 1024 * 1024;
 describe('hostile submissions', () => {
   let driver: DockerSandboxDriver;
   let goldenDigest: string;
-  const limits = { memoryBytes: 512 * MB, memorySwapBytes: 512 * MB, pidsLimit: 300, diskBytes: 300 * MB, maxOutputBytes: 64 * 1024 };
+  const limits = {
+    memoryBytes: 512 * MB,
+    memorySwapBytes: 512 * MB,
+    pidsLimit: 300,
+    diskBytes: 300 * MB,
+    maxOutputBytes: 64 * 1024,
+  };
 
   async function inSandbox(body: (sandbox: DockerSandbox) => Promise<void>): Promise<void> {
     const sandbox = (await driver.acquire({ limits })) as DockerSandbox;
@@ -48,7 +54,10 @@ describe('hostile submissions', () => {
       const after = await sandbox.exec('docker run --rm busybox echo still-alive', { timeoutMs: 30_000 });
       expect(after.output).toBe('still-alive\n');
       // In an inner container the bomb is bounded by the sandbox's cgroup (nested), not the host's.
-      const inner = await sandbox.exec("docker run -d --name bomb alpine sh -c 'f(){ f|f& }; f; sleep 1000' >/dev/null; sleep 3; echo done", { timeoutMs: 30_000 });
+      const inner = await sandbox.exec(
+        "docker run -d --name bomb alpine sh -c 'f(){ f|f& }; f; sleep 1000' >/dev/null; sleep 3; echo done",
+        { timeoutMs: 30_000 },
+      );
       expect(inner.output).toContain('done');
     });
   });
@@ -58,7 +67,9 @@ describe('hostile submissions', () => {
       const hog = await sandbox.exec('head -c 2000m /dev/zero | tail', { timeoutMs: 60_000 });
       expect(hog.stoppedBy).toBe('memory-limit');
       expect(hog.exitCode).toBeNull();
-      const innerHog = await sandbox.exec('docker run --rm alpine sh -c "head -c 2000m /dev/zero | tail"', { timeoutMs: 60_000 });
+      const innerHog = await sandbox.exec('docker run --rm alpine sh -c "head -c 2000m /dev/zero | tail"', {
+        timeoutMs: 60_000,
+      });
       expect(innerHog.exitCode === 137 || innerHog.stoppedBy === 'memory-limit').toBe(true);
       expect(await sandbox.health()).toBeUndefined();
       expect((await sandbox.exec('docker run --rm busybox echo ok', { timeoutMs: 30_000 })).output).toBe('ok\n');
@@ -67,7 +78,9 @@ describe('hostile submissions', () => {
 
   it('disk filler: the sandbox is stopped with disk-limit', async () => {
     await inSandbox(async (sandbox) => {
-      const fill = await sandbox.exec('docker run --rm alpine dd if=/dev/zero of=/fill bs=1M count=3000', { timeoutMs: 120_000 });
+      const fill = await sandbox.exec('docker run --rm alpine dd if=/dev/zero of=/fill bs=1M count=3000', {
+        timeoutMs: 120_000,
+      });
       expect(fill).toMatchObject({ exitCode: null, stoppedBy: 'disk-limit' });
       expect(await sandbox.health()).toBe('disk-limit');
     });
@@ -83,8 +96,13 @@ describe('hostile submissions', () => {
 
   it('endless command: stopped by the timeout, the sandbox stays usable', async () => {
     await inSandbox(async (sandbox) => {
-      expect(await sandbox.exec('while :; do :; done', { timeoutMs: 2000 })).toMatchObject({ exitCode: null, stoppedBy: 'timeout' });
-      expect(await sandbox.exec('docker run -it alpine sh', { timeoutMs: 2000, tty: true })).toMatchObject({ stoppedBy: 'timeout' });
+      expect(await sandbox.exec('while :; do :; done', { timeoutMs: 2000 })).toMatchObject({
+        exitCode: null,
+        stoppedBy: 'timeout',
+      });
+      expect(await sandbox.exec('docker run -it alpine sh', { timeoutMs: 2000, tty: true })).toMatchObject({
+        stoppedBy: 'timeout',
+      });
       expect((await sandbox.exec('echo alive', { timeoutMs: 10_000 })).output).toBe('alive\n');
     });
   });
@@ -96,10 +114,22 @@ describe('hostile submissions', () => {
     await writeFile(`${markerDir}/secret`, 'host secret');
     try {
       await inSandbox(async (sandbox) => {
-        const privileged = await sandbox.exec(`docker run --rm --privileged -v /:/host alpine sh -c 'ls /host/var/lib; cat /host/var/lib/${markerName}/secret'`, { timeoutMs: 30_000 });
-        const plain = await sandbox.exec(`docker run --rm -v /:/host alpine sh -c 'cat /host/var/lib/${markerName}/secret'`, { timeoutMs: 60_000 });
-        const search = await sandbox.exec(`docker run --rm -v /:/host alpine sh -c 'find /host -name "${markerName}*" 2>/dev/null | wc -l'`, { timeoutMs: 60_000 });
-        const shell = await sandbox.exec(`find / -xdev -name "${markerName}*" 2>/dev/null | wc -l; cat ${markerDir}/secret`, { timeoutMs: 60_000 });
+        const privileged = await sandbox.exec(
+          `docker run --rm --privileged -v /:/host alpine sh -c 'ls /host/var/lib; cat /host/var/lib/${markerName}/secret'`,
+          { timeoutMs: 30_000 },
+        );
+        const plain = await sandbox.exec(
+          `docker run --rm -v /:/host alpine sh -c 'cat /host/var/lib/${markerName}/secret'`,
+          { timeoutMs: 60_000 },
+        );
+        const search = await sandbox.exec(
+          `docker run --rm -v /:/host alpine sh -c 'find /host -name "${markerName}*" 2>/dev/null | wc -l'`,
+          { timeoutMs: 60_000 },
+        );
+        const shell = await sandbox.exec(
+          `find / -xdev -name "${markerName}*" 2>/dev/null | wc -l; cat ${markerDir}/secret`,
+          { timeoutMs: 60_000 },
+        );
         for (const r of [privileged, plain, shell]) expect(r.output).not.toContain('host secret');
         // With the sandbox's own root at /host, the real host file system is simply not there.
         expect(plain.exitCode).not.toBe(0);
@@ -127,9 +157,14 @@ describe('hostile submissions', () => {
   it("cannot reach the host's Docker engine", async () => {
     const hostId = (await new Docker().info()).ID as string;
     await inSandbox(async (sandbox) => {
-      const local = await sandbox.exec('curl -s --unix-socket /var/run/docker.sock http://docker/info', { timeoutMs: 30_000 });
+      const local = await sandbox.exec('curl -s --unix-socket /var/run/docker.sock http://docker/info', {
+        timeoutMs: 30_000,
+      });
       expect(local.output).not.toContain(hostId);
-      const tcp = await sandbox.exec('curl -s -m 3 http://172.17.0.1:2375/info; curl -s -m 3 http://172.17.0.1:2376/info; echo rc=$?', { timeoutMs: 30_000 });
+      const tcp = await sandbox.exec(
+        'curl -s -m 3 http://172.17.0.1:2375/info; curl -s -m 3 http://172.17.0.1:2376/info; echo rc=$?',
+        { timeoutMs: 30_000 },
+      );
       expect(tcp.output).not.toContain(hostId);
       expect(tcp.output).toMatch(/rc=[1-9]/);
     });
@@ -145,8 +180,18 @@ describe('hostile submissions', () => {
     const port = (server.address() as { port: number }).port;
     try {
       await inSandbox(async (sandbox) => {
-        const targets = [`172.17.0.1:${port}`, `127.0.0.1:${port}`, '127.0.0.1:5432', '127.0.0.1:6379', '1.1.1.1:80', 'deb.debian.org:80'];
-        const fromShell = await sandbox.exec(targets.map((t) => `curl -s -m 3 telnet://${t} </dev/null; echo "${t} rc=$?"`).join('; '), { timeoutMs: 60_000 });
+        const targets = [
+          `172.17.0.1:${port}`,
+          `127.0.0.1:${port}`,
+          '127.0.0.1:5432',
+          '127.0.0.1:6379',
+          '1.1.1.1:80',
+          'deb.debian.org:80',
+        ];
+        const fromShell = await sandbox.exec(
+          targets.map((t) => `curl -s -m 3 telnet://${t} </dev/null; echo "${t} rc=$?"`).join('; '),
+          { timeoutMs: 60_000 },
+        );
         const fromContainer = await sandbox.exec(
           `docker run --rm alpine sh -c 'wget -T 3 -qO- http://172.17.0.1:${port}/ ; echo rc=$?; wget -T 3 -qO- http://deb.debian.org/ ; echo rc=$?'`,
           { timeoutMs: 60_000 },
@@ -198,7 +243,11 @@ describe('hostile submissions', () => {
       expect(await isolated.golden.verify()).toBe(false);
       const fresh = await isolated.acquire();
       try {
-        expect((await fresh.exec('docker run --rm debian grep -c intruder /etc/passwd', { timeoutMs: 30_000 })).output.trim()).toBe('0');
+        expect(
+          (
+            await fresh.exec('docker run --rm debian grep -c intruder /etc/passwd', { timeoutMs: 30_000 })
+          ).output.trim(),
+        ).toBe('0');
       } finally {
         await isolated.release(fresh);
       }

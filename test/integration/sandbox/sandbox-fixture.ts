@@ -13,7 +13,11 @@ export function makeDriver(overrides: Partial<SandboxConfig> = {}): DockerSandbo
 }
 
 /** What the host still holds for a sandbox id: containers, networks, directory. */
-export async function leftovers(driver: DockerSandboxDriver, id: string, dir: string): Promise<{ containers: number; networks: number; dir: boolean }> {
+export async function leftovers(
+  driver: DockerSandboxDriver,
+  id: string,
+  dir: string,
+): Promise<{ containers: number; networks: number; dir: boolean }> {
   const docker = new Docker();
   const filters = { label: [`${SandboxLabels.sandbox}=${id}`] };
   const containers = await docker.listContainers({ all: true, filters });

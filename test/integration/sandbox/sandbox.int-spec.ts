@@ -24,7 +24,10 @@ describe('sandbox driver (real Docker)', () => {
     try {
       const digests = await sandbox.imageDigests();
       for (const tag of COURSE_TAGS) expect(digests[tag]).toMatch(/^sha256:/);
-      const labels = await sandbox.exec("docker image inspect -f '{{index .Config.Labels \"org.dockgrader.stand-in\"}}' nginx", { timeoutMs: 10_000 });
+      const labels = await sandbox.exec(
+        'docker image inspect -f \'{{index .Config.Labels "org.dockgrader.stand-in"}}\' nginx',
+        { timeoutMs: 10_000 },
+      );
       expect(labels.output.trim()).toBe('true');
 
       const hello = await sandbox.exec('docker run hello-world', { timeoutMs: 30_000 });
@@ -58,9 +61,14 @@ describe('sandbox driver (real Docker)', () => {
         { timeoutMs: 30_000 },
       );
       expect(net.exitCode).toBe(0);
-      const redis = await sandbox.exec('sleep 1; docker exec cont2 redis-cli set cle 42; docker exec cont2 redis-cli get cle', { timeoutMs: 30_000 });
+      const redis = await sandbox.exec(
+        'sleep 1; docker exec cont2 redis-cli set cle 42; docker exec cont2 redis-cli get cle',
+        { timeoutMs: 30_000 },
+      );
       expect(redis.output).toBe('OK\n42\n');
-      const mongo = await sandbox.exec('docker run -d --name mongo mongo >/dev/null; sleep 1; docker logs mongo', { timeoutMs: 30_000 });
+      const mongo = await sandbox.exec('docker run -d --name mongo mongo >/dev/null; sleep 1; docker logs mongo', {
+        timeoutMs: 30_000,
+      });
       expect(mongo.output).toContain('Waiting for connections');
     } finally {
       await driver.release(sandbox);
@@ -72,9 +80,15 @@ describe('sandbox driver (real Docker)', () => {
     try {
       await sandbox.putFiles([{ path: 'app/Dockerfile', content: 'FROM alpine\nCMD ["echo", "built here"]\n' }]);
       await expect(sandbox.putFiles([{ path: '../escape', content: 'x' }])).rejects.toThrow(/outside/);
-      const build = await sandbox.exec('cd app && docker build -q -t mine . >/dev/null && docker run --rm mine && pwd', { timeoutMs: 60_000 });
+      const build = await sandbox.exec(
+        'cd app && docker build -q -t mine . >/dev/null && docker run --rm mine && pwd',
+        { timeoutMs: 60_000 },
+      );
       expect(build.output).toBe('built here\n/work/app\n');
-      const stdin = await sandbox.exec('docker run -i alpine sh -c "tr a-z A-Z"', { timeoutMs: 30_000, stdin: 'salut\n' });
+      const stdin = await sandbox.exec('docker run -i alpine sh -c "tr a-z A-Z"', {
+        timeoutMs: 30_000,
+        stdin: 'salut\n',
+      });
       expect(stdin.output).toBe('SALUT\n');
       const tty = await sandbox.exec('tty', { timeoutMs: 10_000, tty: true });
       expect(tty.output).toMatch(/\/dev\/pts\//);
@@ -98,7 +112,10 @@ describe('sandbox driver (real Docker)', () => {
       const endless = await sandbox.exec('sleep 60', { timeoutMs: 30_000 });
       expect(endless).toMatchObject({ exitCode: null, stoppedBy: 'lifetime' });
       expect(await sandbox.health()).toBe('lifetime');
-      expect(await sandbox.exec('echo late', { timeoutMs: 5000 })).toMatchObject({ exitCode: null, stoppedBy: 'lifetime' });
+      expect(await sandbox.exec('echo late', { timeoutMs: 5000 })).toMatchObject({
+        exitCode: null,
+        stoppedBy: 'lifetime',
+      });
     } finally {
       await driver.release(sandbox);
     }
@@ -133,7 +150,9 @@ describe('sandbox driver (real Docker)', () => {
       // B still has everything, untouched.
       const bDigests = await b.imageDigests();
       for (const tag of ['hello-world:latest', 'nginx:latest', 'alpine:latest']) expect(bDigests[tag]).toBeDefined();
-      const ls = await b.exec('docker run --rm alpine sh -c "ls /bin/ls && cat /etc/hostname | wc -c"', { timeoutMs: 30_000 });
+      const ls = await b.exec('docker run --rm alpine sh -c "ls /bin/ls && cat /etc/hostname | wc -c"', {
+        timeoutMs: 30_000,
+      });
       expect(ls.exitCode).toBe(0);
       expect(ls.output).toContain('/bin/ls');
       expect((await b.exec('docker ps -a -q | wc -l', { timeoutMs: 10_000 })).output.trim()).toBe('0');
@@ -160,9 +179,13 @@ describe('sandbox driver (real Docker)', () => {
 
   it('reaps what a killed worker left behind', async () => {
     // A separate process acquires a sandbox and is killed with SIGKILL: no finally runs.
-    const child = spawn(process.execPath, [join(__dirname, '../../../bench/run.cjs'), join(__dirname, 'fixtures/orphan-owner.ts')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '../../../bench/run.cjs'), join(__dirname, 'fixtures/orphan-owner.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
