@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+
+/** Runs the command-line grader exactly as an exercise author would. */
+function grade(args: string[]) {
+  const run = spawnSync('npm', ['run', '--silent', 'grade', '--', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    // The CLI needs neither PostgreSQL nor Redis: point both at closed ports to prove it.
+    env: { ...process.env, DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' },
+    timeout: 180_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('npm run grade', () => {
+  it('grades the hello-world reference in a real sandbox and prints only JSON with --json', () => {
+    const { code, stdout, stderr } = grade(['hello-world', 'exercises/hello-world/solutions/reference.sh', '--json']);
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(stdout) as {
+      status: string;
+      score: number;
+      maxScore: number;
+      checks: { id: string; passed: boolean; points: number; maxPoints: number; message: string }[];
+      transcript: { text: string; exitCode: number | null; output: string }[];
+    };
+    expect(report.status).toBe('graded');
+    expect(report.maxScore).toBeGreaterThan(0);
+    expect(report.score).toBe(report.maxScore);
+    expect(report.checks.length).toBeGreaterThan(0);
+    for (const c of report.checks) expect(c).toMatchObject({ passed: true, points: c.maxPoints });
+    const run = report.transcript.find((t) => /docker run .*hello-world/.test(t.text));
+    expect(run?.exitCode).toBe(0);
+    expect(run?.output).toContain('Hello from Docker!');
+  });
+
+  it('gives a wrong solution its partial score with the failing feedback', () => {
+    const { code, stdout } = grade([
+      'hello-world',
+      'exercises/hello-world/solutions/wrong-faute-de-frappe.sh',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      score: number;
+      maxScore: number;
+      checks: { passed: boolean; message: string }[];
+    };
+    expect(report.score).toBeLessThan(report.maxScore);
+    expect(report.checks.some((c) => !c.passed && c.message.length > 0)).toBe(true);
+  });
+
+  it('refuses an unknown exercise with a non-zero exit and a one-line reason', () => {
+    const { code, stderr } = grade(['no-such-exercise', 'exercises/hello-world/solutions/reference.sh']);
+    expect(code).not.toBe(0);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/no-such-exercise/);
+  });
+});
