@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README documents it: services up, images built (cached by content
-# hash), code generated and compiled, then the three tiers. Each tier isolates itself (its own
-# database and Redis prefix) and removes what it created.
+# hash), code generated and compiled, then the three tiers and the exercise catalogue check. Each
+# tier isolates itself (its own database and Redis prefix) and removes what it created.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,11 @@ run_tier unit --config jest.config.ts
 run_tier integration --config test/jest-integration.config.ts --runInBand
 run_tier e2e --config test/jest-e2e.config.ts --runInBand
 
+# The course catalogue: every definition validated, every reference and wrong solution replayed in
+# real sandboxes and compared with its expected score.
+echo "=== catalogue (npm run exercises:check) ==="
+npm run --silent exercises:check 2>&1 | tee "$reports/catalogue.txt" || status=1
+
 node -e '
   const fs = require("fs"), dir = process.argv[1];
   let passed = 0, failed = 0, skipped = 0;
@@ -33,6 +38,10 @@ node -e '
     console.log(`${tier}: ${r.numPassedTests} passed, ${r.numFailedTests} failed (${r.numTotalTestSuites} suites)`);
     passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
   }
+  const cat = fs.existsSync(`${dir}/catalogue.txt`) ? fs.readFileSync(`${dir}/catalogue.txt`, "utf8") : "";
+  const m = /solutions: (\d+) ok, (\d+) failing/.exec(cat);
+  if (m) { console.log(`catalogue: ${m[1]} passed, ${m[2]} failed (solutions replayed)`); passed += +m[1]; failed += +m[2]; }
+  else { console.log("catalogue: no summary"); failed++; }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$reports"
 exit $status
