@@ -48,28 +48,67 @@ export class GoldenStore {
     return this.preparing;
   }
 
-  /** Gives `target` (which must not exist) a copy of the store, on the same filesystem. */
+  /**
+   * Gives `target` (an empty directory) a copy of the store, on the same filesystem. Image
+   * content (layers, image metadata) is shared by hard link; the rest is small and may be
+   * rewritten in place by the inner engine (bolt databases…): real copies, never shared inodes.
+   * The engine's metadata comes first and the ready flag is written then: dockerd starts while
+   * the layer directories (most of the files) are still being linked, by parallel `cp` processes.
+   * The sandbox is handed out only once the whole copy is done.
+   */
   async cloneInto(target: string): Promise<void> {
     let source = await this.ensure();
     // Another worker's reaper may have removed a store it considered stale: prepare it again.
     if (!(await exists(join(this.dir, 'ready')))) {
       this.preparing = undefined;
+      this.layerBuckets = undefined;
       source = await this.ensure();
     }
     // Reapers keep a store that is not current for them as long as someone still clones from it.
     const now = new Date();
     await utimes(this.dir, now, now).catch(() => undefined);
-    const entries = (await readdir(source)).filter((e) => e !== READY_FLAG);
-    await mkdir(target, { recursive: true });
-    // Image content (layers, image metadata) is shared by hard link; the rest is small and may be
-    // rewritten in place by the inner engine (bolt databases…): real copies, never shared inodes.
-    const shared = entries.filter((e) => e === 'overlay2' || e === 'image').map((e) => join(source, e));
-    const copied = entries.filter((e) => e !== 'overlay2' && e !== 'image').map((e) => join(source, e));
+
+    const entries = (await readdir(source)).filter((e) => e !== READY_FLAG && e !== 'overlay2');
+    const linked = entries.filter((e) => e === 'image').map((e) => join(source, e));
+    const copied = entries.filter((e) => e !== 'image').map((e) => join(source, e));
     await Promise.all([
-      shared.length ? run('cp', ['-al', ...shared, target]) : undefined,
+      linked.length ? run('cp', ['-al', ...linked, target]) : undefined,
       copied.length ? run('cp', ['-a', ...copied, target]) : undefined,
+      mkdir(join(target, 'overlay2'), { mode: 0o710 }),
     ]);
     await writeFile(join(target, READY_FLAG), '');
+    const buckets = await this.overlayBuckets(join(source, 'overlay2'));
+    await Promise.all(
+      buckets.map((names) =>
+        run('cp', ['-al', ...names.map((n) => join(source, 'overlay2', n)), join(target, 'overlay2')]),
+      ),
+    );
+  }
+
+  private layerBuckets?: string[][];
+
+  /** The layer directories split into a few groups of similar file counts (computed once). */
+  private async overlayBuckets(overlay: string, count = 3): Promise<string[][]> {
+    if (this.layerBuckets) return this.layerBuckets;
+    const { stdout } = await run('du', ['--inodes', '-s', ...(await readdir(overlay)).map((n) => join(overlay, n))], {
+      maxBuffer: 1 << 20,
+    });
+    const sizes = stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [inodes, path] = line.split('\t');
+        return { name: path.slice(overlay.length + 1), inodes: Number(inodes) };
+      })
+      .sort((a, b) => b.inodes - a.inodes);
+    const buckets = Array.from({ length: count }, () => ({ names: [] as string[], inodes: 0 }));
+    for (const layer of sizes) {
+      const smallest = buckets.reduce((a, b) => (b.inodes < a.inodes ? b : a));
+      smallest.names.push(layer.name);
+      smallest.inodes += layer.inodes;
+    }
+    this.layerBuckets = buckets.filter((b) => b.names.length).map((b) => b.names);
+    return this.layerBuckets;
   }
 
   private async prepareIfMissing(): Promise<string> {
@@ -160,6 +199,7 @@ export class GoldenStore {
     if (!(await exists(join(this.dir, 'ready')))) return true;
     if ((await this.currentDigest()) === (await this.recordedDigest())) return true;
     this.preparing = undefined;
+    this.layerBuckets = undefined;
     await rename(this.dir, join(this.root, 'golden', `.tmp-tampered-${Date.now()}`)).catch(() => undefined);
     return false;
   }

@@ -4,6 +4,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   session: number;
+  /** pid + start time: a fork bomb recycles pids fast, a pid alone may name another process. */
+  key: string;
 }
 
 async function readStats(): Promise<ProcStat[]> {
@@ -14,7 +16,12 @@ async function readStats(): Promise<ProcStat[]> {
       const text = await readFile(`/proc/${name}/stat`, 'utf8');
       // The command name may contain spaces and parentheses: fields start after the last ')'.
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.push({ pid: Number(name), ppid: Number(fields[1]), session: Number(fields[3]) });
+      stats.push({
+        pid: Number(name),
+        ppid: Number(fields[1]),
+        session: Number(fields[3]),
+        key: `${name}:${fields[19]}`,
+      });
     } catch {
       // the process ended while we were listing
     }
@@ -30,15 +37,35 @@ async function readStats(): Promise<ProcStat[]> {
  * Processes that called setsid themselves escape this and die with the sandbox at release.
  * Returns how many were killed.
  */
-export async function killSessionTree(rootPid: number, containerId: string, rounds = 50): Promise<number> {
-  const stopped = new Set<number>();
+export async function killSessionTree(rootPid: number, containerId: string): Promise<number> {
+  let killed = 0;
+  // A pass stops everything it finds, then kills; a process forked during a pass is found by the next.
+  for (let pass = 0; pass < 5; pass++) {
+    const found = await stopSessions(rootPid, containerId);
+    if (!found.length) break;
+    for (const pid of found) signal(pid, 'SIGKILL');
+    killed += found.length;
+    // Killed processes count against the pids limit until the sandbox's init reaps them: wait for
+    // that (bounded), or the next command could not fork.
+    const deadline = Date.now() + 3000;
+    for (let left = found; left.length && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 20));
+      left = (await Promise.all(left.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter((pid) => pid > 0);
+    }
+  }
+  return killed;
+}
+
+/** Sends SIGSTOP to every process of the sessions until a round finds no new one; returns their pids. */
+async function stopSessions(rootPid: number, containerId: string, rounds = 50): Promise<number[]> {
+  const stopped = new Map<string, number>();
   const sessions = new Set<number>([rootPid]);
   for (let round = 0; round < rounds; round++) {
     const stats = await readStats();
     const children = new Map<number, ProcStat[]>();
     for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-    // exec.sh's setsid usually makes the exec process its session leader: its pid names the session
-    // even after it exited and left background processes holding the output pipe.
+    // exec.sh leaves the command in the session named by the exec process's pid, which names it
+    // even after that process exited and left background processes behind.
     const root = stats.find((s) => s.pid === rootPid);
     const queue = root ? [root] : [];
     while (queue.length) {
@@ -47,7 +74,7 @@ export async function killSessionTree(rootPid: number, containerId: string, roun
       if (s !== root || root.session === root.pid) sessions.add(s.session);
       queue.push(...(children.get(s.pid) ?? []));
     }
-    const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.pid));
+    const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.key));
     // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
     const fresh = (
       await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))
@@ -55,11 +82,10 @@ export async function killSessionTree(rootPid: number, containerId: string, roun
     if (!fresh.length) break;
     for (const v of fresh) {
       signal(v.pid, 'SIGSTOP');
-      stopped.add(v.pid);
+      stopped.set(v.key, v.pid);
     }
   }
-  for (const pid of stopped) signal(pid, 'SIGKILL');
-  return stopped.size;
+  return [...stopped.values()];
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -73,6 +99,15 @@ function signal(pid: number, name: NodeJS.Signals): void {
 async function inContainer(pid: number, containerId: string): Promise<boolean> {
   try {
     return (await readFile(`/proc/${pid}/cgroup`, 'utf8')).includes(containerId);
+  } catch {
+    return false;
+  }
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    await readFile(`/proc/${pid}/stat`, 'utf8');
+    return true;
   } catch {
     return false;
   }
