@@ -1,4 +1,5 @@
-import { EnvError, loadEnv } from './env';
+import { readFileSync } from 'node:fs';
+import { EnvError, envSchema, loadEnv } from './env';
 
 describe('loadEnv', () => {
   it('fills developer defaults when nothing is set', () => {
@@ -23,5 +24,14 @@ describe('loadEnv', () => {
       expect((err as Error).message).toMatch(/DATABASE_URL/);
       expect((err as Error).message).toMatch(/REDIS_URL/);
     }
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the service reads', () => {
+    const example = readFileSync(`${__dirname}/../../.env.example`, 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const missing = Object.keys(envSchema.shape).filter((name) => !documented.has(name));
+    expect(missing).toEqual([]);
   });
 });
