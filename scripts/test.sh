@@ -20,8 +20,10 @@ run_tier() { # run_tier NAME JEST-ARGS...
   npx --no-install jest "$@" --json --outputFile="$reports/$name.json" || status=1
 }
 run_tier unit --config jest.config.ts
-run_tier integration --config test/jest-integration.config.ts --runInBand
-run_tier e2e --config test/jest-e2e.config.ts --runInBand
+# --forceExit: a test that fails half-way can leave a client open; CI must end, not hang. Each
+# suite closes what it opened in afterAll/finally, so on a green run this changes nothing.
+run_tier integration --config test/jest-integration.config.ts --runInBand --forceExit
+run_tier e2e --config test/jest-e2e.config.ts --runInBand --forceExit
 
 # The course catalogue: every definition validated, every reference and wrong solution replayed in
 # real sandboxes and compared with its expected score.
