@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -6,7 +7,7 @@ import { ApiModule } from './api.module';
 import { validateEnvOrExit } from './bootstrap';
 import { configureApp } from './common/app.setup';
 
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
   const env = validateEnvOrExit();
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
@@ -15,4 +16,36 @@ async function main(): Promise<void> {
   await app.listen(env.PORT);
 }
 
-void main();
+/**
+ * API_WORKERS > 1: one primary forks that many api processes sharing the port (node:cluster), so
+ * one host's cores all serve requests. Every api process is stateless towards the others (auth
+ * cache per process, rate limits and queue in Redis, start-up sync idempotent), exactly as several
+ * api containers behind a load balancer. The primary serves nothing: it restarts a process that
+ * died and forwards SIGTERM/SIGINT for a graceful shutdown.
+ */
+function supervise(workers: number): void {
+  let stopping = false;
+  const fork = (): void => void cluster.fork();
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    process.stderr.write(`api process ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+    // A process that fails at start (bad database URL) would otherwise be restarted in a tight loop.
+    setTimeout(fork, 1000);
+  });
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      stopping = true;
+      const live = Object.values(cluster.workers ?? {});
+      if (live.length === 0) process.exit(0);
+      for (const w of live) w?.process.kill(sig);
+    });
+  }
+}
+
+const env = validateEnvOrExit();
+if (env.API_WORKERS > 1 && cluster.isPrimary) supervise(env.API_WORKERS);
+else void serve();

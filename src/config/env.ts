@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Api processes sharing PORT on this host (node:cluster, src/main.ts); 1 = no cluster. Typically one per core. */
+  API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z
     .string()
@@ -11,6 +13,8 @@ export const envSchema = z.object({
     .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
     .default('postgresql://postgres@127.0.0.1:5432/dockgrader'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Connections per api process for the hot path kept off Prisma (token lookup, intake INSERT): src/common/sql-pool.ts. */
+  DATABASE_HOT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   REDIS_URL: z
     .string()
     .url()

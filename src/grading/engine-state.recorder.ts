@@ -11,13 +11,37 @@ import type {
 } from './replay.types';
 
 /**
+ * Image details by id, shared by every replay in this process: an image id is the digest of the
+ * image's configuration, which holds every field kept here, so an entry never goes stale (tags,
+ * which can move, are read from the list each time). Bounded: cleared when full.
+ */
+const imageDetails = new Map<string, ImageState>();
+const IMAGE_DETAILS_MAX = 2000;
+
+/**
  * Reads the inner engine's state (containers, images, volumes, networks) and its event stream,
- * reduced to the fields checks look at. Image details are cached by id: an image never changes.
+ * reduced to the fields checks look at.
+ *
+ * A snapshot after each command used to cost one list per kind plus one inspect per container and
+ * per new image. The event stream says what changed, so (`events()` is called before each
+ * `snapshot()`, as the replayer does):
+ * - when no event at all happened since the previous snapshot began, that snapshot is still the
+ *   state (every change of a container, image, volume or network emits an event), and is reused;
+ * - otherwise the lists are read again, but a container is inspected again only if an event named
+ *   it since it was last inspected or its listed state differs.
+ * Both rules depend on the events window of call k covering [end of window k-1, now], which starts
+ * before snapshot k-1 did: a change after that snapshot began is always in a later window.
  */
 export class EngineStateRecorder {
-  private readonly imageCache = new Map<string, ImageState>();
   private readonly seenEvents = new Set<string>();
   private sinceMs: number;
+  /** The previous snapshot, and whether an event was seen since it began (reuse rule above). */
+  private last?: EngineSnapshot;
+  private changed = true;
+  /** Reuse also requires events() to have looked since the previous snapshot. */
+  private eventsChecked = false;
+  /** Container details by id, valid until an event names the container. */
+  private readonly inspected = new Map<string, ContainerState>();
 
   constructor(
     private readonly docker: Docker,
@@ -27,9 +51,20 @@ export class EngineStateRecorder {
   }
 
   async snapshot(afterCommand: number): Promise<EngineSnapshot> {
-    const [containers, images, volumes] = await Promise.all([this.containers(), this.images(), this.volumes()]);
-    const networks = await this.networks(containers);
-    return { afterCommand, containers, images, volumes, networks };
+    const reuse = this.last && this.eventsChecked && !this.changed;
+    this.eventsChecked = false;
+    if (reuse && this.last) return { ...this.last, afterCommand };
+    // Cleared before reading: an event from now on is seen by a later events() call, after this one.
+    this.changed = false;
+    const [containers, images, volumes, networkList] = await Promise.all([
+      this.containers(),
+      this.images(),
+      this.volumes(),
+      this.docker.listNetworks(),
+    ]);
+    const networks = networksOf(networkList, containers);
+    this.last = { afterCommand, containers, images, volumes, networks };
+    return this.last;
   }
 
   /** Events since the previous call, attributed to `afterCommand`. */
@@ -41,6 +76,7 @@ export class EngineStateRecorder {
     } as never)) as unknown as NodeJS.ReadableStream;
     const raw = await readAll(stream);
     this.sinceMs = untilMs;
+    this.eventsChecked = true;
     const events: EngineEvent[] = [];
     for (const line of raw.split('\n')) {
       if (line.trim() === '') continue;
@@ -49,16 +85,26 @@ export class EngineStateRecorder {
       if (this.seenEvents.has(key)) continue;
       this.seenEvents.add(key);
       events.push(e);
+      this.changed = true;
+      this.inspected.delete(e.actorId);
+      // Network events (connect, disconnect) name the network; the container is an attribute.
+      if (e.attributes.container) this.inspected.delete(e.attributes.container);
     }
     return events.sort((a, b) => a.timeNano - b.timeNano);
   }
 
   private async containers(): Promise<ContainerState[]> {
     const list = await this.docker.listContainers({ all: true });
+    const listed = new Set(list.map((c) => c.Id));
+    for (const id of this.inspected.keys()) if (!listed.has(id)) this.inspected.delete(id);
     const states = await Promise.all(
       list.map(async (c) => {
+        const known = this.inspected.get(c.Id);
+        if (known && known.state === c.State) return known;
         try {
-          return toContainer(await this.docker.getContainer(c.Id).inspect());
+          const state = toContainer(await this.docker.getContainer(c.Id).inspect());
+          this.inspected.set(c.Id, state);
+          return state;
         } catch (error) {
           if (isNotFound(error)) return undefined; // removed between list and inspect (--rm)
           throw error;
@@ -72,11 +118,12 @@ export class EngineStateRecorder {
     const list = await this.docker.listImages();
     const images = await Promise.all(
       list.map(async (i) => {
-        const cached = this.imageCache.get(i.Id);
+        const cached = imageDetails.get(i.Id);
         if (cached) return { ...cached, tags: tagsOf(i.RepoTags) };
         try {
           const state = toImage(await this.docker.getImage(i.Id).inspect());
-          this.imageCache.set(i.Id, state);
+          if (imageDetails.size >= IMAGE_DETAILS_MAX) imageDetails.clear();
+          imageDetails.set(i.Id, state);
           return { ...state, tags: tagsOf(i.RepoTags) };
         } catch (error) {
           if (isNotFound(error)) return undefined;
@@ -93,18 +140,17 @@ export class EngineStateRecorder {
       .map((v) => ({ name: v.Name, driver: v.Driver }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
+}
 
-  /** Members come from the containers' own network settings, so stopped containers count too. */
-  private async networks(containers: ContainerState[]): Promise<NetworkState[]> {
-    const list = await this.docker.listNetworks();
-    return list
-      .map((n) => ({
-        name: n.Name,
-        driver: n.Driver,
-        members: containers.filter((c) => c.networks.includes(n.Name)).map((c) => c.name),
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  }
+/** Members come from the containers' own network settings, so stopped containers count too. */
+function networksOf(list: Docker.NetworkInspectInfo[], containers: ContainerState[]): NetworkState[] {
+  return list
+    .map((n) => ({
+      name: n.Name,
+      driver: n.Driver,
+      members: containers.filter((c) => c.networks.includes(n.Name)).map((c) => c.name),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 interface RawEvent {

@@ -21,6 +21,12 @@ export interface Submission {
 
 export interface GradeOptions {
   onProgress?: ProgressCallback;
+  /**
+   * Return the report as soon as it is known and destroy the sandbox afterwards (the worker): the
+   * destruction (kill, remove, delete the sandbox's copy of the image store) no longer delays the
+   * stored result. The driver tracks it, and its shutdown waits for it. Default: awaited (CLI).
+   */
+  releaseInBackground?: boolean;
 }
 
 /**
@@ -44,6 +50,8 @@ export interface GradeReport {
   /** Infrastructure failure (status `error`). */
   error?: string;
   durationMs: number;
+  /** Where the time went, in ms (logged by the worker at debug level, not stored). */
+  phasesMs?: Record<string, number>;
 }
 
 /** Stops caused by the submission itself: graded, with a notice. A sandbox destroyed under us is ours. */
@@ -113,20 +121,36 @@ export async function gradeSubmission(
   }
 
   let sandbox: Sandbox | undefined;
+  const phasesMs: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    phasesMs[name] = Math.round(now - mark);
+    mark = now;
+  };
   try {
     sandbox = await driver.acquire({ egress: def.sandbox.egress });
+    phase('acquire');
     base.imageDigests = await sandbox.imageDigests();
     if (submission.files && submission.files.length > 0) await sandbox.putFiles(submission.files);
+    phase('prepare');
+    const timings = { execMs: 0, recordMs: 0 };
     const history = await replaySubmission(sandbox, parsed.commands, {
       commandTimeoutMs: def.sandbox.commandTimeoutSeconds * 1000,
       onProgress: options.onProgress,
+      timings,
     });
+    phase('replay');
+    phasesMs.exec = Math.round(timings.execMs);
+    phasesMs.record = Math.round(timings.recordMs);
     if (history.sandboxStopped && !STUDENT_STOPS.has(history.sandboxStopped)) {
       throw new InfrastructureFailure(`the sandbox stopped during the replay (${history.sandboxStopped})`);
     }
     const probes = history.sandboxStopped ? new Map() : await runProbes(sandbox, collectProbes(def.checks));
+    phase('probes');
     const checks = evaluateChecks(def.checks, { history, probes });
     const score = checks.reduce((s, c) => s + c.points, 0);
+    phase('evaluate');
     return {
       ...base,
       status: 'graded',
@@ -135,6 +159,7 @@ export async function gradeSubmission(
       transcript: history.transcript,
       notices: noticesOf(history),
       durationMs: Date.now() - started,
+      phasesMs,
     };
   } catch (error) {
     // Anything here is not the student's doing: their outcomes (timeouts, limits) are recorded, not thrown.
@@ -152,7 +177,10 @@ export async function gradeSubmission(
       durationMs: Date.now() - started,
     };
   } finally {
-    if (sandbox) await driver.release(sandbox).catch(() => undefined);
+    if (sandbox) {
+      const released = driver.release(sandbox).catch(() => undefined);
+      if (!options.releaseInBackground) await released;
+    }
   }
 }
 

@@ -12,6 +12,13 @@ export interface ReplayOptions {
   commandTimeoutMs: number;
   maxOutputBytes?: number;
   onProgress?: ProgressCallback;
+  /** Filled in when given: time spent running the commands and recording the engine's state (profiling). */
+  timings?: ReplayTimings;
+}
+
+export interface ReplayTimings {
+  execMs: number;
+  recordMs: number;
 }
 
 /** Stops that end the sandbox itself, not just one command: the replay cannot go on. */
@@ -80,12 +87,14 @@ export async function replaySubmission(
     }
     const plan = execPlan(command);
     base.tty = plan.tty;
+    const execStart = performance.now();
     const result = await sandbox.exec(wrapLine(plan.line), {
       stdin: plan.stdin,
       tty: plan.tty,
       timeoutMs: options.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes,
     });
+    if (options.timings) options.timings.execMs += performance.now() - execStart;
     transcript.push({
       ...base,
       exitCode: result.exitCode,
@@ -98,9 +107,11 @@ export async function replaySubmission(
       sandboxStopped = (await sandbox.health()) ?? undefined;
       if (sandboxStopped) continue;
     }
+    const recordStart = performance.now();
     try {
       events.push(...(await recorder.events(index)));
       snapshots.push(await recorder.snapshot(index));
+      if (options.timings) options.timings.recordMs += performance.now() - recordStart;
     } catch (error) {
       // The inner engine stopped answering: either the sandbox died (say why) or this is ours to report.
       sandboxStopped = await sandbox.health();

@@ -85,12 +85,15 @@ export class GradingRunService {
         {
           onProgress: (index, total, command) =>
             void this.events.publish({ type: 'running', ...base, index, total, command: command.text }),
+          // The sandbox's destruction must not delay the stored result; the driver's shutdown awaits it.
+          releaseInBackground: true,
         },
       );
     } catch (err) {
       throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
     }
     if (report.status === 'error') throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
+    this.logger.debug(`submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}`);
 
     await this.prisma.$transaction([
       // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.

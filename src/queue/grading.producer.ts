@@ -10,15 +10,12 @@ export type GradingJobState = 'waiting' | 'active' | 'delayed' | 'completed' | '
 
 /** How long intake waits for Redis before answering without it (the sweeper enqueues later). */
 const REDIS_DEADLINE_MS = 1500;
-/** Queue depth is read at most this often: back-pressure needs a trend, not an exact count per request. */
-const DEPTH_CACHE_MS = 250;
 
 /** The single producer of grading jobs, and the queue's read side for the API and the sweeper. */
 @Injectable()
 export class GradingProducer implements OnModuleDestroy {
   private readonly logger = new Logger(GradingProducer.name);
   readonly queue: Queue<GradingJobData, void, GradingJobName>;
-  private depthCache?: { value: number; at: number; pending?: Promise<number> };
 
   constructor(
     private readonly redis: RedisService,
@@ -41,12 +38,15 @@ export class GradingProducer implements OnModuleDestroy {
   /**
    * Adds the job for (submission, attempt). Idempotent thanks to the deterministic job id.
    * Returns the queue position (1 = next), or undefined when Redis did not answer in time: the
-   * submission is already in PostgreSQL and the sweeper will enqueue it.
+   * submission is already in PostgreSQL and the sweeper will enqueue it. `waitingAhead` (intake:
+   * counted by the admission script a moment before) saves the position lookup's round trip; the
+   * position is then the one at admission, as any position is only true for an instant.
    */
-  async enqueue(submissionId: string, attempt: number): Promise<number | undefined> {
+  async enqueue(submissionId: string, attempt: number, waitingAhead?: number): Promise<number | undefined> {
     const jobId = gradingJobId(submissionId, attempt);
     try {
       await withDeadline(this.add(submissionId, attempt), REDIS_DEADLINE_MS);
+      if (waitingAhead !== undefined) return waitingAhead + 1;
       return await withDeadline(this.position(jobId), REDIS_DEADLINE_MS);
     } catch (err) {
       this.logger.warn(`enqueue ${jobId} deferred to the sweeper: ${(err as Error).message}`);
@@ -67,24 +67,6 @@ export class GradingProducer implements OnModuleDestroy {
     const [len, index] = (replies ?? []).map(([, v]) => v);
     if (typeof len !== 'number' || typeof index !== 'number') return undefined;
     return len - index;
-  }
-
-  /** Jobs not yet running (waiting, delayed for a retry, prioritized); cached briefly. */
-  async depth(): Promise<number | undefined> {
-    const now = Date.now();
-    const cached = this.depthCache;
-    if (cached && now - cached.at < DEPTH_CACHE_MS) return cached.value;
-    if (cached?.pending) return cached.value;
-    const pending = this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized');
-    this.depthCache = { value: cached?.value ?? 0, at: cached?.at ?? 0, pending };
-    try {
-      const value = await withDeadline(pending, REDIS_DEADLINE_MS);
-      this.depthCache = { value, at: Date.now() };
-      return value;
-    } catch {
-      this.depthCache = cached ? { value: cached.value, at: cached.at } : undefined;
-      return undefined;
-    }
   }
 
   async state(submissionId: string, attempt: number): Promise<GradingJobState> {

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
+import { HotPathSqlModule } from '../common/sql-pool';
 import { ExercisesModule } from '../exercises/exercises.module';
 import { GradingQueueModule } from '../queue/grading-queue.module';
 import { SubmissionEventStream } from './submission-event.stream';
 import { SubmissionEventsModule } from './submission-events.module';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
+import { SubmissionIntakeStore } from './submission-intake.store';
 import { ExerciseRegradeController, SubmissionsController } from './submissions.controller';
 import { SubmissionsService } from './submissions.service';
 
 /** The submissions API: intake, reading, live progress, regrades. */
 @Module({
-  imports: [ExercisesModule, GradingQueueModule, SubmissionEventsModule],
+  imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule],
   controllers: [SubmissionsController, ExerciseRegradeController],
-  providers: [SubmissionsService, SubmissionRateLimiter, SubmissionEventStream],
+  providers: [SubmissionsService, SubmissionRateLimiter, SubmissionIntakeStore, SubmissionEventStream],
 })
 export class SubmissionsModule {}

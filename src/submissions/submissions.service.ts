@@ -1,15 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ENV } from '../config/config.module';
-import type { Env } from '../config/env';
+import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { Prisma } from '../generated/prisma/client';
 import { SubmissionStatus } from '../generated/prisma/enums';
-import { DomainError, ErrorCode } from '../common/domain-error';
+import { DomainError } from '../common/domain-error';
 import { isStaff, Principal } from '../auth/principal';
 import { ExercisesService } from '../exercises/exercises.service';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
+import { DuplicateIdempotencyKey, SubmissionIntakeStore } from './submission-intake.store';
 import { checksForStudent } from './result-redaction';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
 
@@ -59,9 +57,6 @@ export interface SubmissionPage {
   nextCursor: string | null;
 }
 
-/** Seconds a client should wait when the queue is over its depth limit. */
-const OVERLOAD_RETRY_AFTER_SECONDS = 30;
-
 const resultSelect = {
   id: true,
   attempt: true,
@@ -96,7 +91,7 @@ export class SubmissionsService {
     private readonly exercises: ExercisesService,
     private readonly producer: GradingProducer,
     private readonly rateLimiter: SubmissionRateLimiter,
-    @Inject(ENV) private readonly env: Env,
+    private readonly intake: SubmissionIntakeStore,
   ) {}
 
   async create(principal: Principal, input: CreateSubmissionInput, idempotencyKey?: string): Promise<Accepted> {
@@ -105,37 +100,29 @@ export class SubmissionsService {
       if (existing) return existing;
     }
     const exercise = await this.exercises.forSubmission(input.exercise);
-    await this.rateLimiter.consume(principal.id);
-    const depth = await this.producer.depth();
-    // An unknown depth (Redis down) is not a reason to refuse: the row is safe in PostgreSQL.
-    if (depth !== undefined && depth >= this.env.QUEUE_MAX_DEPTH) {
-      throw new DomainError(ErrorCode.Overloaded, `grading queue is full (${depth} waiting); retry later`, {
-        retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
-      });
-    }
+    // Rate limit (429) and back-pressure (503) in one Redis round trip; an unknown depth (Redis
+    // down) is not a reason to refuse: the row is safe in PostgreSQL and the sweeper queues it.
+    const { waiting } = await this.rateLimiter.admit(principal.id);
     let row: { id: string; attempt: number };
     try {
       // Written before it is queued: if the process dies now, the sweeper enqueues it.
-      row = await this.prisma.submission.create({
-        data: {
-          userId: principal.id,
-          exerciseId: exercise.id,
-          exerciseVersion: exercise.version,
-          source: input.source,
-          files: input.files,
-          idempotencyKey: idempotencyKey ?? null,
-        },
-        select: { id: true, attempt: true },
+      row = await this.intake.insert({
+        userId: principal.id,
+        exerciseId: exercise.id,
+        exerciseVersion: exercise.version,
+        source: input.source,
+        files: input.files,
+        idempotencyKey: idempotencyKey ?? null,
       });
     } catch (err) {
       // Two requests with the same key raced: the loser answers with the winner's submission.
-      if (idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      if (idempotencyKey && err instanceof DuplicateIdempotencyKey) {
         const existing = await this.findByKey(principal.id, idempotencyKey, input);
         if (existing) return existing;
       }
       throw err;
     }
-    const position = await this.producer.enqueue(row.id, row.attempt);
+    const position = await this.producer.enqueue(row.id, row.attempt, waiting);
     return {
       id: row.id,
       status: SubmissionStatus.queued,
