@@ -1,0 +1,33 @@
+// Lets node require this repository's TypeScript without a build step: each .ts file is compiled
+// in memory by swc (the compiler jest already uses) with the repository's .swcrc, as it is required.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const { transformSync } = require('@swc/core');
+
+const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+Module._extensions['.ts'] = function compileTypeScript(module, filename) {
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+    ...swcrc,
+    filename,
+    swcrc: false,
+    sourceMaps: 'inline',
+  });
+  module._compile(code, filename);
+};
+process.setSourceMapsEnabled?.(true);
+
+/** Runs a module's exported main(): Promise<exit code>, exiting with its code or 1 on a throw. */
+function runMain(label, mod) {
+  mod.main().then(
+    (code) => process.exit(code ?? 0),
+    (error) => {
+      process.stderr.write(`${label}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { runMain };
