@@ -29,6 +29,8 @@ export class DockerSandbox implements Sandbox {
     private readonly goldenDataDir: string,
     /** Extra host resources to remove at release (e.g. an egress network). */
     readonly networkId?: string,
+    /** On the egress network (never pooled). */
+    readonly egress = false,
   ) {
     this.stopped = new Promise((resolve) => (this.onStop = resolve));
   }

@@ -40,19 +40,23 @@ export function sandboxContainerSpec(args: {
   limits: SandboxLimits;
   labels: Record<string, string>;
   registryMirror?: string;
-  networkMode?: string;
+  /** Egress: the network to join and a resolv.conf (host path) listing public resolvers. */
+  egress?: { network: string; resolvConf: string };
 }): Docker.ContainerCreateOptions {
-  const { id, image, paths, limits, labels } = args;
+  const { id, image, paths, limits, labels, egress } = args;
+  const env = args.registryMirror ? [`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`] : [];
+  // With a network, inner containers need the inner engine's NAT to reach it.
+  if (egress) env.push('DOCKGRADER_INNER_IPTABLES=true');
   return {
     name: `dockgrader-sbx-${id}`,
     Image: image,
     Hostname: 'sandbox',
     Labels: labels,
-    Env: args.registryMirror ? [`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`] : [],
+    Env: env,
     HostConfig: {
       // tini as PID 1: the inner containerd shims are re-parented to it and must be reaped.
       Init: true,
-      NetworkMode: args.networkMode ?? 'none',
+      NetworkMode: egress?.network ?? 'none',
       CapAdd: ['ALL'],
       CapDrop: ['SYS_RESOURCE'],
       SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
@@ -71,7 +75,14 @@ export function sandboxContainerSpec(args: {
         '/root': 'rw,nosuid,nodev,size=16m',
         '/var/log': 'rw,nosuid,nodev,size=16m',
       },
-      Binds: [`${paths.data}:/var/lib/docker`, `${paths.sock}:/run/dockgrader`, `${paths.work}:${SANDBOX_WORKDIR}`],
+      Binds: [
+        `${paths.data}:/var/lib/docker`,
+        `${paths.sock}:/run/dockgrader`,
+        `${paths.work}:${SANDBOX_WORKDIR}`,
+        // Real resolvers rather than Docker's 127.0.0.11: the inner engine copies them to inner
+        // containers (it drops loopback resolvers).
+        ...(egress ? [`${egress.resolvConf}:/etc/resolv.conf:ro`] : []),
+      ],
       Memory: limits.memoryBytes,
       MemorySwap: limits.memorySwapBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),

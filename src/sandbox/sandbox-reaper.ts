@@ -38,6 +38,8 @@ export class SandboxReaper {
     private readonly root: string,
     private readonly isLive: (id: string) => boolean,
     private readonly currentGoldenHash: () => string | undefined,
+    /** Re-asserts the egress firewall rules (shared, idempotent); its failure fails the sweep. */
+    private readonly reassertEgress: () => Promise<void> = async () => undefined,
   ) {}
 
   start(intervalMs: number, onError: (error: unknown) => void): void {
@@ -104,6 +106,7 @@ export class SandboxReaper {
       now,
       30 * GRACE_MS,
     );
+    await this.reassertEgress();
     return report;
   }
 

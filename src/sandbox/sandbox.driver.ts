@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DockerSandbox } from './docker-sandbox';
+import { EgressFirewall, egressResolvers } from './egress';
 import { GoldenStore } from './golden-store';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
@@ -23,6 +25,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   readonly golden: GoldenStore;
   readonly reaper: SandboxReaper;
   readonly pool: SandboxPool;
+  readonly egress: EgressFirewall;
   private readonly live = new Map<string, DockerSandbox>();
   private readonly releasing = new Map<string, Promise<void>>();
   private verifyTimer?: NodeJS.Timeout;
@@ -34,11 +37,13 @@ export class DockerSandboxDriver implements SandboxDriver {
     private readonly log: (message: string, error?: unknown) => void = () => undefined,
   ) {
     this.golden = new GoldenStore(docker, config.root, catalog);
+    this.egress = new EgressFirewall(docker);
     this.reaper = new SandboxReaper(
       docker,
       config.root,
       (id) => this.live.has(id),
       () => catalog.setHash,
+      () => this.reassertEgress(),
     );
     this.pool = new SandboxPool(
       config.poolSize,
@@ -70,31 +75,30 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async acquire(options: SandboxOptions = {}): Promise<Sandbox> {
-    if (options.egress) {
-      // Not implemented yet (docs/sandbox.md): refusing beats a sandbox that silently has no network.
-      throw new Error('sandbox egress is not supported yet: exercises must run without network access');
-    }
     const limits = resolveLimits(this.config.limits, options.limits);
-    const isDefault = !options.limits || Object.keys(options.limits).length === 0;
+    // Egress sandboxes are always cold: the warm pool holds network-less sandboxes only.
+    const isDefault = !options.egress && (!options.limits || Object.keys(options.limits).length === 0);
     let sandbox = isDefault ? this.pool.take() : undefined;
     if (sandbox && (await sandbox.health())) {
       void this.release(sandbox);
       sandbox = undefined;
     }
-    sandbox ??= await this.create(limits);
+    sandbox ??= await this.create(limits, options.egress === true);
     sandbox.arm(this.config.diskPollMs);
     return sandbox;
   }
 
   /** A new sandbox, started, with every course image present in its engine (not yet armed). */
-  async create(limits: SandboxLimits): Promise<DockerSandbox> {
+  async create(limits: SandboxLimits, egress = false): Promise<DockerSandbox> {
     const goldenData = await this.golden.ensure();
+    // Network and firewall first: any failure here means no sandbox, never an unfiltered one.
+    const network = egress ? await this.egress.ensure() : undefined;
     const id = randomBytes(6).toString('hex');
     const paths = sandboxPaths(this.config.root, id);
     const labels = {
       [SandboxLabels.sandbox]: id,
       [SandboxLabels.owner]: currentOwner(),
-      [SandboxLabels.role]: 'sandbox',
+      [SandboxLabels.role]: egress ? 'egress-sandbox' : 'sandbox',
       // Pooled sandboxes wait before their lifetime starts: the label allows for one lifetime of waiting.
       [SandboxLabels.deadline]: String(Date.now() + 2 * limits.lifetimeMs),
     };
@@ -103,6 +107,11 @@ export class DockerSandboxDriver implements SandboxDriver {
     try {
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work), mkdir(paths.data)]);
+      const resolvConf = join(paths.dir, 'resolv.conf');
+      if (network) {
+        const servers = await egressResolvers();
+        await writeFile(resolvConf, servers.map((s) => `nameserver ${s}\n`).join(''), { mode: 0o644 });
+      }
       // The copy and the container's creation and start are independent (the entrypoint waits for
       // the copy's flag before starting dockerd): overlap them.
       cloning = this.golden.cloneInto(paths.data);
@@ -115,12 +124,13 @@ export class DockerSandboxDriver implements SandboxDriver {
           limits,
           labels,
           registryMirror: this.config.registryMirror,
+          egress: network ? { network: network.name, resolvConf } : undefined,
         }),
       );
       await container.start();
       await cloning;
       const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
-      const sandbox = new DockerSandbox(id, container, inner, paths, limits, goldenData);
+      const sandbox = new DockerSandbox(id, container, inner, paths, limits, goldenData, undefined, egress);
       this.live.set(id, sandbox);
       return sandbox;
     } catch (error) {
@@ -131,6 +141,20 @@ export class DockerSandboxDriver implements SandboxDriver {
       throw error instanceof SandboxInfrastructureError
         ? error
         : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
+    }
+  }
+
+  /**
+   * The reaper's check of the egress firewall. If the rules cannot be put back, egress sandboxes
+   * still running are stopped: none runs with an unfiltered network.
+   */
+  private async reassertEgress(): Promise<void> {
+    try {
+      await this.egress.reassert();
+    } catch (error) {
+      const egressSandboxes = [...this.live.values()].filter((s) => s.egress);
+      await Promise.all(egressSandboxes.map((s) => s.stop('destroyed')));
+      throw error;
     }
   }
 
