@@ -215,18 +215,7 @@ export class SubmissionsService {
 
   /** Grades a finished submission again; its earlier results stay as history. */
   async regrade(id: string): Promise<Accepted> {
-    const updated = await this.prisma.submission.updateManyAndReturn({
-      where: { id, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
-      data: {
-        attempt: { increment: 1 },
-        runs: 0,
-        status: SubmissionStatus.queued,
-        errorMessage: null,
-        startedAt: null,
-        finishedAt: null,
-      },
-      select: { id: true, attempt: true },
-    });
+    const updated = await this.requeueFinished({ id });
     if (updated.length === 0) {
       const exists = await this.prisma.submission.findUnique({ where: { id }, select: { status: true } });
       if (!exists) throw DomainError.notFound(`submission ${id}`);
@@ -248,8 +237,19 @@ export class SubmissionsService {
   async regradeExercise(slug: string): Promise<{ exercise: string; queued: number }> {
     const exercise = await this.prisma.exercise.findUnique({ where: { slug }, select: { id: true } });
     if (!exercise) throw DomainError.notFound(`exercise ${slug}`);
-    const updated = await this.prisma.submission.updateManyAndReturn({
-      where: { exerciseId: exercise.id, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
+    const updated = await this.requeueFinished({ exerciseId: exercise.id });
+    // Enqueue failures are left to the sweeper: the rows already say `queued`.
+    for (const row of updated) await this.producer.enqueue(row.id, row.attempt);
+    return { exercise: slug, queued: updated.length };
+  }
+
+  /**
+   * Puts finished (graded or failed) submissions back in the queued state under a new attempt, so
+   * their next result is stored beside the earlier ones; returns the rows to enqueue.
+   */
+  private requeueFinished(where: { id: string } | { exerciseId: string }): Promise<{ id: string; attempt: number }[]> {
+    return this.prisma.submission.updateManyAndReturn({
+      where: { ...where, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
       data: {
         attempt: { increment: 1 },
         runs: 0,
@@ -260,8 +260,5 @@ export class SubmissionsService {
       },
       select: { id: true, attempt: true },
     });
-    // Enqueue failures are left to the sweeper: the rows already say `queued`.
-    for (const row of updated) await this.producer.enqueue(row.id, row.attempt);
-    return { exercise: slug, queued: updated.length };
   }
 }
