@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { retryOnUniqueRace } from '../database/unique-race';
 import { Role } from '../generated/prisma/enums';
 import { DomainError } from '../common/domain-error';
 import { HotPathSql } from '../common/sql-pool';
@@ -88,16 +89,20 @@ export class AuthService {
    */
   async ensureBootstrapAdmin(token: string): Promise<void> {
     const email = 'admin@dockgrader.local';
-    const user = await this.prisma.user.upsert({
-      where: { email },
-      create: { email, displayName: 'Administrator', role: Role.admin },
-      update: {},
-      select: { id: true },
-    });
-    await this.prisma.apiToken.upsert({
-      where: { tokenHash: hashToken(token) },
-      create: { userId: user.id, name: 'bootstrap (DOCKGRADER_ADMIN_TOKEN)', tokenHash: hashToken(token) },
-      update: {},
-    });
+    const user = await retryOnUniqueRace(() =>
+      this.prisma.user.upsert({
+        where: { email },
+        create: { email, displayName: 'Administrator', role: Role.admin },
+        update: {},
+        select: { id: true },
+      }),
+    );
+    await retryOnUniqueRace(() =>
+      this.prisma.apiToken.upsert({
+        where: { tokenHash: hashToken(token) },
+        create: { userId: user.id, name: 'bootstrap (DOCKGRADER_ADMIN_TOKEN)', tokenHash: hashToken(token) },
+        update: {},
+      }),
+    );
   }
 }

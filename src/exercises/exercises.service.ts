@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
-import { Prisma } from '../generated/prisma/client';
+import { retryOnUniqueRace } from '../database/unique-race';
 import { DomainError } from '../common/domain-error';
 import { loadCatalogue } from './exercise.loader';
 
@@ -53,14 +53,13 @@ export class ExercisesService {
         instructions: ex.instructions,
         published: true,
       };
-      const upsert = () => this.prisma.exercise.upsert({ where: { slug: ex.definition.slug }, create: { slug: ex.definition.slug, ...data }, update: data });
-      try {
-        await upsert();
-      } catch (err) {
-        // Two api processes starting together both try the insert: the loser updates.
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') await upsert();
-        else throw err;
-      }
+      await retryOnUniqueRace(() =>
+        this.prisma.exercise.upsert({
+          where: { slug: ex.definition.slug },
+          create: { slug: ex.definition.slug, ...data },
+          update: data,
+        }),
+      );
     }
     await this.prisma.exercise.updateMany({
       where: { slug: { notIn: catalogue.map((e) => e.definition.slug) }, published: true },
