@@ -148,6 +148,17 @@ class CommandBuilder {
     this.stdinLines.set(c, l);
   }
 
+  /** A `<<<` line (1-based `lineNo`): input for the command above it, in both submission forms. */
+  addMarkedStdin(markedLine: string, lineNo: number): void {
+    const owner = this.last();
+    if (!owner)
+      throw new SubmissionParseError(
+        `« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`,
+        lineNo,
+      );
+    this.addStdin(owner, stdinText(markedLine));
+  }
+
   finish(): ParsedCommand[] {
     for (const c of this.commands) {
       const input = this.stdinLines.get(c);
@@ -196,13 +207,7 @@ function parseTyped(lines: string[]): ParsedCommand[] {
       continue;
     }
     if (trimmed.startsWith(STDIN_MARKER)) {
-      const owner = b.last();
-      if (!owner)
-        throw new SubmissionParseError(
-          `« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`,
-          i + 1,
-        );
-      b.addStdin(owner, stdinText(trimmed));
+      b.addMarkedStdin(trimmed, i + 1);
       i += 1;
       continue;
     }
@@ -222,13 +227,7 @@ function parseSession(lines: string[]): ParsedCommand[] {
   while (i < lines.length) {
     const raw = lines[i].replace(/^\s+/, '');
     if (raw.startsWith(STDIN_MARKER)) {
-      const owner = b.last();
-      if (!owner)
-        throw new SubmissionParseError(
-          `« ${STDIN_MARKER} » donne l'entrée de la commande au-dessus, mais aucune commande ne précède`,
-          i + 1,
-        );
-      b.addStdin(owner, stdinText(raw));
+      b.addMarkedStdin(raw, i + 1);
       i += 1;
       continue;
     }
