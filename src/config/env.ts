@@ -26,6 +26,7 @@ export const envSchema = z.object({
   SANDBOX_ROOT: z.string().startsWith('/').default('/var/lib/dockgrader/sandboxes'),
   SANDBOX_IMAGE_MANIFEST: z.string().min(1).default('images/.built/manifest.json'),
   SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(1),
+  SANDBOX_POOL_REFILL_DELAY_MS: z.coerce.number().int().min(0).max(600000).default(5000),
   SANDBOX_MEMORY_MB: z.coerce.number().int().min(128).max(65536).default(1024),
   SANDBOX_SWAP_MB: z.coerce.number().int().min(0).max(65536).default(0),
   SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),

@@ -28,6 +28,13 @@ export function sandboxPaths(root: string, id: string): SandboxPaths {
 export const SANDBOX_WORKDIR = '/work';
 
 /**
+ * CPU weights. A sandbox warming up in the pool (inner dockerd starting) runs at the lowest weight
+ * so that it only takes CPU a grading sandbox leaves idle; it gets the normal weight when handed out.
+ */
+export const FOREGROUND_CPU_SHARES = 1024;
+export const BACKGROUND_CPU_SHARES = 2;
+
+/**
  * The host container spec of a sandbox. Never --privileged (it fails here and hands over every
  * host device): all capabilities but SYS_RESOURCE, unconfined seccomp/AppArmor/system paths,
  * which is what a nested dockerd needs. No network by default: inner bridges, name resolution
@@ -42,6 +49,8 @@ export function sandboxContainerSpec(args: {
   registryMirror?: string;
   /** Egress: the network to join and a resolv.conf (host path) listing public resolvers. */
   egress?: { network: string; resolvConf: string };
+  /** CPU weight (Docker CpuShares): BACKGROUND_CPU_SHARES while it waits in the warm pool. */
+  cpuShares?: number;
 }): Docker.ContainerCreateOptions {
   const { id, image, paths, limits, labels, egress } = args;
   const env = args.registryMirror ? [`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`] : [];
@@ -86,6 +95,7 @@ export function sandboxContainerSpec(args: {
       Memory: limits.memoryBytes,
       MemorySwap: limits.memorySwapBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),
+      CpuShares: args.cpuShares ?? FOREGROUND_CPU_SHARES,
       PidsLimit: limits.pidsLimit,
       // No OomScoreAdj below 0: runc cannot lower it without CAP_SYS_RESOURCE (dropped, absent
       // from the bounding set). Student commands raise theirs to 500 instead (exec.sh), so a memory

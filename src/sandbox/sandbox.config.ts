@@ -7,6 +7,8 @@ export interface SandboxConfig {
   root: string;
   manifestPath: string;
   poolSize: number;
+  /** Longest wait before a taken pool sandbox is replaced (sooner when its grading ends). */
+  poolRefillDelayMs: number;
   limits: SandboxLimits;
   diskPollMs: number;
   reaperIntervalMs: number;
@@ -22,6 +24,7 @@ export function sandboxConfigFromEnv(env: Env): SandboxConfig {
     root: env.SANDBOX_ROOT,
     manifestPath: env.SANDBOX_IMAGE_MANIFEST,
     poolSize: env.SANDBOX_POOL_SIZE,
+    poolRefillDelayMs: env.SANDBOX_POOL_REFILL_DELAY_MS,
     limits: {
       memoryBytes: env.SANDBOX_MEMORY_MB * MB,
       memorySwapBytes: (env.SANDBOX_MEMORY_MB + env.SANDBOX_SWAP_MB) * MB,

@@ -1,14 +1,16 @@
 import type Docker from 'dockerode';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DockerSandbox } from './docker-sandbox';
 import { EgressFirewall, egressResolvers } from './egress';
 import { GoldenStore } from './golden-store';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
 import { resolveLimits, type SandboxConfig } from './sandbox.config';
-import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
+import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES, sandboxContainerSpec, sandboxPaths } from './sandbox-container';
 import { SandboxLabels, currentOwner } from './sandbox.labels';
 import { SandboxPool } from './sandbox-pool';
 import { SandboxReaper } from './sandbox-reaper';
@@ -19,6 +21,8 @@ import {
   type SandboxLimits,
   type SandboxOptions,
 } from './sandbox.types';
+
+const run = promisify(execFile);
 
 /** Creates Docker-in-Docker sandboxes on the host engine, from a warm pool when it can. */
 export class DockerSandboxDriver implements SandboxDriver {
@@ -47,9 +51,10 @@ export class DockerSandboxDriver implements SandboxDriver {
     );
     this.pool = new SandboxPool(
       config.poolSize,
-      () => this.create(config.limits),
+      () => this.create(config.limits, false, { background: true }),
       (sandbox) => this.release(sandbox),
       (error) => this.log('warm pool: sandbox creation failed', error),
+      config.poolRefillDelayMs,
     );
   }
 
@@ -78,18 +83,34 @@ export class DockerSandboxDriver implements SandboxDriver {
     const limits = resolveLimits(this.config.limits, options.limits);
     // Egress sandboxes are always cold: the warm pool holds network-less sandboxes only.
     const isDefault = !options.egress && (!options.limits || Object.keys(options.limits).length === 0);
-    let sandbox = isDefault ? this.pool.take() : undefined;
+    let sandbox = isDefault ? await this.pool.take() : undefined;
     if (sandbox && (await sandbox.health())) {
       void this.release(sandbox);
       sandbox = undefined;
     }
+    if (sandbox) this.toForeground(sandbox);
     sandbox ??= await this.create(limits, options.egress === true);
     sandbox.arm(this.config.diskPollMs);
     return sandbox;
   }
 
-  /** A new sandbox, started, with every course image present in its engine (not yet armed). */
-  async create(limits: SandboxLimits, egress = false): Promise<DockerSandbox> {
+  /**
+   * A warm sandbox leaves the background: normal CPU weight. Not awaited (the engine takes ~30 ms
+   * and the first command need not wait): weight only matters when the CPU is contended, and a
+   * sandbox left at the low weight still grades correctly, only slower.
+   */
+  private toForeground(sandbox: DockerSandbox): void {
+    sandbox.container
+      .update({ CpuShares: FOREGROUND_CPU_SHARES })
+      .catch((error: unknown) => this.log(`sandbox ${sandbox.id}: CPU weight not raised`, error));
+  }
+
+  /**
+   * A new sandbox, started, with every course image present in its engine (not yet armed).
+   * `background`: made for the warm pool, at the lowest CPU priority (copy and container) until
+   * acquire() hands it out, so warming never slows a submission being graded.
+   */
+  async create(limits: SandboxLimits, egress = false, options: { background?: boolean } = {}): Promise<DockerSandbox> {
     const goldenData = await this.golden.ensure();
     // Network and firewall first: any failure here means no sandbox, never an unfiltered one.
     const network = egress ? await this.egress.ensure() : undefined;
@@ -114,7 +135,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       }
       // The copy and the container's creation and start are independent (the entrypoint waits for
       // the copy's flag before starting dockerd): overlap them.
-      cloning = this.golden.cloneInto(paths.data);
+      cloning = this.golden.cloneInto(paths.data, options);
       cloning.catch(() => undefined);
       container = await this.docker.createContainer(
         sandboxContainerSpec({
@@ -125,6 +146,7 @@ export class DockerSandboxDriver implements SandboxDriver {
           labels,
           registryMirror: this.config.registryMirror,
           egress: network ? { network: network.name, resolvConf } : undefined,
+          cpuShares: options.background ? BACKGROUND_CPU_SHARES : FOREGROUND_CPU_SHARES,
         }),
       );
       await container.start();
@@ -164,6 +186,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     if (existing) return existing;
     const done = this.destroy(sandbox as DockerSandbox);
     this.releasing.set(sandbox.id, done);
+    // A grading ended: the CPU it used is free for warming its successor.
+    this.pool.refill();
     return done;
   }
 
@@ -174,7 +198,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       await sandbox.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404) throw error;
       });
-      await rm(sandbox.paths.dir, { recursive: true, force: true, maxRetries: 3 });
+      // Thousands of hard links to unlink: at the lowest priority, as the warm pool's copy, so the
+      // next grading does not wait behind the previous one's cleanup.
+      await run('nice', ['-n', '19', 'rm', '-rf', '--one-file-system', sandbox.paths.dir]);
     } finally {
       this.live.delete(sandbox.id);
     }

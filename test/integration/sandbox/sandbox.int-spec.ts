@@ -3,7 +3,12 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DockerSandbox } from '../../../src/sandbox/docker-sandbox';
 import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
+import Docker from 'dockerode';
+import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES } from '../../../src/sandbox/sandbox-container';
+import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels';
 import { COURSE_TAGS, leftovers, makeDriver } from './sandbox-fixture';
+
+const hostDocker = new Docker();
 
 jest.setTimeout(240_000);
 
@@ -163,15 +168,28 @@ describe('sandbox driver (real Docker)', () => {
     expect(await driver.golden.currentDigest()).toBe(before);
   });
 
-  it('serves acquires from the warm pool', async () => {
+  it('serves acquires from the warm pool, warming at the lowest CPU weight', async () => {
     const pooled = makeDriver({ poolSize: 1 });
     try {
       await pooled.init();
       await pooled.pool.waitUntilWarm(1);
       expect(pooled.pool.available).toBe(1);
+      const [warm] = await hostDocker.listContainers({
+        filters: { label: [`${SandboxLabels.owner}=${currentOwner()}`] },
+      });
+      const shares = async (id: string) => (await hostDocker.getContainer(id).inspect()).HostConfig.CpuShares;
+      expect(await shares(warm.Id)).toBe(BACKGROUND_CPU_SHARES);
       const sandbox = await pooled.acquire();
+      expect((sandbox as DockerSandbox).container.id).toBe(warm.Id);
+      for (let i = 0; i < 100 && (await shares(warm.Id)) !== FOREGROUND_CPU_SHARES; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await shares(warm.Id)).toBe(FOREGROUND_CPU_SHARES);
+      // Taken: not replaced while a grading may be running (refillDelayMs), but as soon as it is released.
+      expect(pooled.pool.available).toBe(0);
       expect((await sandbox.exec('docker run --rm busybox echo warm', { timeoutMs: 30_000 })).output).toBe('warm\n');
       await pooled.release(sandbox);
+      await pooled.pool.waitUntilWarm(1, 60_000);
+      expect(pooled.pool.available).toBe(1);
     } finally {
       await pooled.shutdown();
     }
