@@ -6,9 +6,9 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { validateEnvOrExit } from './bootstrap';
 import { configureApp } from './common/app.setup';
+import type { Env } from './config/env';
 
-async function serve(): Promise<void> {
-  const env = validateEnvOrExit();
+async function serve(env: Env): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   configureApp(app, env);
@@ -48,4 +48,4 @@ function supervise(workers: number): void {
 
 const env = validateEnvOrExit();
 if (env.API_WORKERS > 1 && cluster.isPrimary) supervise(env.API_WORKERS);
-else void serve();
+else void serve(env);

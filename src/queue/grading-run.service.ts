@@ -93,7 +93,9 @@ export class GradingRunService {
       throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
     }
     if (report.status === 'error') throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
-    this.logger.debug(`submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}`);
+    this.logger.debug(
+      `submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}, commands ${report.transcript.map((t) => t.durationMs).join(' ')} ms`,
+    );
 
     await this.prisma.$transaction([
       // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.

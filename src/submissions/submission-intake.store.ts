@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { HotPathSql } from '../common/sql-pool';
+import { WriteBatcher } from '../common/write-batcher';
 
 export interface NewSubmission {
   userId: string;
@@ -15,29 +16,90 @@ export interface NewSubmission {
 /** Raised when (user, Idempotency-Key) already names a submission (another request won the race). */
 export class DuplicateIdempotencyKey extends Error {}
 
+interface Pending {
+  id: string;
+  row: NewSubmission;
+  resolve: (value: { id: string; attempt: number }) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows written by one statement, at most. */
+const MAX_BATCH = 200;
+
+const COLUMNS = '(id, user_id, exercise_id, exercise_version, source, files, idempotency_key)';
+
 /**
- * The intake's one write: a single `INSERT … RETURNING` on the hot-path pg pool (why not Prisma:
- * src/common/sql-pool.ts). Reading, regrading and grading of submissions stay on Prisma.
+ * The intake's one write, on the hot-path pg pool (why not Prisma: src/common/sql-pool.ts).
+ * Reading, regrading and grading of submissions stay on Prisma.
+ *
+ * Group insert (WriteBatcher): one statement in flight per process; the submissions arriving
+ * meanwhile are written together by the next one, a multi-row INSERT and one commit (measured:
+ * PostgreSQL spent 0.5 ms of CPU per single-row INSERT and commit, and the api a sixth of its CPU
+ * in the socket writes of those statements). Each caller still learns its own fate:
+ * a key conflict (ON CONFLICT DO NOTHING skips that row) is its DuplicateIdempotencyKey, and if the
+ * statement fails as a whole the rows are retried one by one, so one bad row fails only itself.
  */
 @Injectable()
 export class SubmissionIntakeStore {
+  private readonly batcher = new WriteBatcher<Pending>((batch) => this.write(batch), MAX_BATCH);
+
   constructor(private readonly sql: HotPathSql) {}
 
-  /** Inserts a queued submission (attempt 1) and returns its id; throws DuplicateIdempotencyKey on a key replay. */
-  async insert(s: NewSubmission): Promise<{ id: string; attempt: number }> {
-    const id = randomUUID();
+  /** Inserts a queued submission and returns its id; throws DuplicateIdempotencyKey on a key replay. */
+  insert(row: NewSubmission): Promise<{ id: string; attempt: number }> {
+    return new Promise((resolve, reject) => this.batcher.add({ id: randomUUID(), row, resolve, reject }));
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) return this.writeOne(batch[0]);
+    let attempts: Map<string, number>;
+    try {
+      const { rows } = await this.sql.pool.query<{ id: string; attempt: number }>(
+        `INSERT INTO submissions ${COLUMNS}
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+         ON CONFLICT DO NOTHING RETURNING id, attempt`,
+        [
+          batch.map((p) => p.id),
+          batch.map((p) => p.row.userId),
+          batch.map((p) => p.row.exerciseId),
+          batch.map((p) => p.row.exerciseVersion),
+          batch.map((p) => p.row.source),
+          batch.map((p) => JSON.stringify(p.row.files ?? [])),
+          batch.map((p) => p.row.idempotencyKey),
+        ],
+      );
+      attempts = new Map(rows.map((r) => [r.id, r.attempt]));
+    } catch {
+      await Promise.all(batch.map((p) => this.writeOne(p)));
+      return;
+    }
+    for (const p of batch) {
+      const attempt = attempts.get(p.id);
+      // Skipped by ON CONFLICT: the only unique key a new random id can meet is (user, key).
+      if (attempt === undefined) p.reject(new DuplicateIdempotencyKey(`idempotency key ${p.row.idempotencyKey}`));
+      else p.resolve({ id: p.id, attempt });
+    }
+  }
+
+  private async writeOne({ id, row, resolve, reject }: Pending): Promise<void> {
     try {
       const { rows } = await this.sql.pool.query<{ attempt: number }>(
-        `INSERT INTO submissions (id, user_id, exercise_id, exercise_version, source, files, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING attempt`,
-        [id, s.userId, s.exerciseId, s.exerciseVersion, s.source, JSON.stringify(s.files ?? []), s.idempotencyKey],
+        `INSERT INTO submissions ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING attempt`,
+        [
+          id,
+          row.userId,
+          row.exerciseId,
+          row.exerciseVersion,
+          row.source,
+          JSON.stringify(row.files ?? []),
+          row.idempotencyKey,
+        ],
       );
-      return { id, attempt: rows[0].attempt };
+      resolve({ id, attempt: rows[0].attempt });
     } catch (err) {
       if (err instanceof DatabaseError && err.code === '23505' && err.constraint?.includes('idempotency')) {
-        throw new DuplicateIdempotencyKey(err.message);
-      }
-      throw err;
+        reject(new DuplicateIdempotencyKey(err.message));
+      } else reject(err);
     }
   }
 }

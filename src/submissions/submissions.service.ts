@@ -122,12 +122,14 @@ export class SubmissionsService {
       }
       throw err;
     }
-    const position = await this.producer.enqueue(row.id, row.attempt, waiting);
+    // Queued after the answer (batched; the sweeper covers a crash in between). The position is
+    // the one at admission, as any position is only true for an instant.
+    this.producer.enqueueSoon(row.id, row.attempt);
     return {
       id: row.id,
       status: SubmissionStatus.queued,
       attempt: row.attempt,
-      position: position ?? null,
+      position: waiting === undefined ? null : waiting + 1,
       created: true,
     };
   }
@@ -238,8 +240,8 @@ export class SubmissionsService {
     const exercise = await this.prisma.exercise.findUnique({ where: { slug }, select: { id: true } });
     if (!exercise) throw DomainError.notFound(`exercise ${slug}`);
     const updated = await this.requeueFinished({ exerciseId: exercise.id });
-    // Enqueue failures are left to the sweeper: the rows already say `queued`.
-    for (const row of updated) await this.producer.enqueue(row.id, row.attempt);
+    // In bulk, after the answer (no position to report); failures are the sweeper's: the rows say `queued`.
+    for (const row of updated) this.producer.enqueueSoon(row.id, row.attempt);
     return { exercise: slug, queued: updated.length };
   }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import { Role } from '../../src/generated/prisma/enums';
+import { GradingProducer } from '../../src/queue/grading.producer';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
 import { root } from '../support/processes';
 
@@ -164,6 +165,32 @@ describe('submissions API', () => {
       const ids = new Set(replies.map((r) => r.body.id));
       expect(replies.every((r) => r.status === 200 || r.status === 202)).toBe(true);
       expect(ids.size).toBe(1);
+    });
+  });
+
+  describe('intake under a burst', () => {
+    it('writes a burst in grouped inserts: each submission its own row and job, key replays resolved', async () => {
+      const key = `burst-${Date.now()}`;
+      const replies = await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) =>
+          submit(i % 2 ? student.token : other.token, { exercise, source: `docker run --name b${i} hello-world` }),
+        ),
+        // Two requests with one key inside the same burst: one submission, answered to both.
+        ...Array.from({ length: 2 }, () =>
+          submit(student.token, { exercise, source: 'docker ps' }, { 'Idempotency-Key': key }),
+        ),
+      ]);
+      expect(replies.map((r) => r.status).sort()).toEqual([...Array(31).fill(202), 200].sort());
+      const ids = replies.map((r) => r.body.id as string);
+      expect(new Set(ids).size).toBe(31);
+      const rows = await api.prisma.submission.findMany({ where: { id: { in: ids } }, select: { source: true } });
+      expect(rows).toHaveLength(31);
+      // The jobs leave after the answers, in bulk: every one of them arrives.
+      const producer = api.app.get(GradingProducer);
+      const waiting = async () =>
+        (await Promise.all([...new Set(ids)].map((id) => producer.state(id, 1)))).filter((s) => s === 'waiting').length;
+      for (let i = 0; i < 50 && (await waiting()) < 31; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await waiting()).toBe(31);
     });
   });
 
