@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { access } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { loadEnv } from '../../../src/config/env';
 import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
 import { sandboxConfigFromEnv, type SandboxConfig } from '../../../src/sandbox/sandbox.config';
@@ -41,3 +42,35 @@ export const COURSE_TAGS = [
   'mongo:latest',
   'nginx:latest',
 ];
+
+/** What the host service answers: a sandbox's output containing it reached the host. */
+export const HOST_SERVICE_REPLY = 'host service';
+
+/**
+ * A TCP service on every host address, as a database or an admin port would be, counting who
+ * reached it; `use` gets its port. Closed afterwards, whatever happens.
+ */
+export async function withHostService(use: (port: number) => Promise<void>): Promise<{ connections: number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.end(`${HOST_SERVICE_REPLY}\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  try {
+    await use((server.address() as { port: number }).port);
+    return { connections };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A shell line trying a TCP connection to each `host:port`, printing `<target> rc=<curl's exit code>`. */
+export function tcpAttempts(targets: string[]): string {
+  return targets.map((t) => `curl -s -m 3 telnet://${t} </dev/null; echo "${t} rc=$?"`).join('; ');
+}
+
+/** Every target of tcpAttempts failed (a non-zero exit code for each). */
+export function expectAllRefused(output: string, targets: string[]): void {
+  for (const t of targets) expect(output).toMatch(new RegExp(`${t.replace(/\./g, '\\.')} rc=[1-9]`));
+}
