@@ -5,6 +5,13 @@ set -eu
 # A plain `remount,rw` fails; `remount,bind,rw` works, and only before dockerd holds the mounts.
 for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d" 2>/dev/null || true; done
 mkdir -p /run/dockgrader
+# Inner containers live under the inner engine's default cgroup parent, /docker. Capping it below
+# the sandbox's own pids limit keeps room for the shell and the engine when one of them forks
+# without end (the worker computes the figure: DOCKGRADER_INNER_PIDS).
+if [ -n "${DOCKGRADER_INNER_PIDS:-}" ] && [ -d /sys/fs/cgroup/pids ]; then
+  { mkdir -p /sys/fs/cgroup/pids/docker && echo "$DOCKGRADER_INNER_PIDS" >/sys/fs/cgroup/pids/docker/pids.max; } \
+    || echo "dockgrader: could not cap inner containers at $DOCKGRADER_INNER_PIDS pids" >&2
+fi
 # The worker copies the golden image store into /var/lib/docker while this container starts:
 # wait for its flag rather than serialising the copy and the container start.
 i=0

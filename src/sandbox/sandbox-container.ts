@@ -28,6 +28,16 @@ export function sandboxPaths(root: string, id: string): SandboxPaths {
 export const SANDBOX_WORKDIR = '/work';
 
 /**
+ * Processes (threads count) kept for the sandbox itself — its shell, dockerd, containerd and the
+ * shims — out of its pids limit: inner containers share the rest, so a fork bomb in one of them
+ * cannot leave the student's shell unable to fork (`sh: Cannot fork`) or the engine unable to
+ * answer. A quarter of the limit, at least 48, at most 256.
+ */
+export function innerContainersPidsLimit(pidsLimit: number): number {
+  return pidsLimit - Math.min(256, Math.max(48, Math.floor(pidsLimit / 4)));
+}
+
+/**
  * CPU weights. A sandbox warming up in the pool (inner dockerd starting) runs at the lowest weight
  * so that it only takes CPU a grading sandbox leaves idle; it gets the normal weight when handed out.
  */
@@ -53,7 +63,8 @@ export function sandboxContainerSpec(args: {
   cpuShares?: number;
 }): Docker.ContainerCreateOptions {
   const { id, image, paths, limits, labels, egress } = args;
-  const env = args.registryMirror ? [`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`] : [];
+  const env = [`DOCKGRADER_INNER_PIDS=${innerContainersPidsLimit(limits.pidsLimit)}`];
+  if (args.registryMirror) env.push(`DOCKGRADER_REGISTRY_MIRROR=${args.registryMirror}`);
   // With a network, inner containers need the inner engine's NAT to reach it.
   if (egress) env.push('DOCKGRADER_INNER_IPTABLES=true');
   return {
