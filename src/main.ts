@@ -6,13 +6,31 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { validateEnvOrExit } from './bootstrap';
 import { configureApp } from './common/app.setup';
+import { HttpDrain } from './common/http-drain';
 import type { Env } from './config/env';
 
 async function serve(env: Env): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   configureApp(app, env);
-  app.enableShutdownHooks();
+  // Not app.enableShutdownHooks(): Nest would close the pools while requests are in progress.
+  const http = new HttpDrain(app.getHttpServer());
+  const logger = app.get(Logger);
+  const stop = async (): Promise<void> => {
+    const { cut } = await http.drain(env.API_SHUTDOWN_GRACE_SECONDS * 1000);
+    if (cut > 0) logger.warn(`shutdown: ${cut} requests still running after the grace period were cut`);
+    await app.close();
+  };
+  for (const sig of ['SIGTERM', 'SIGINT'] as const)
+    process.once(sig, () =>
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(error, 'shutdown failed');
+          process.exit(1);
+        },
+      ),
+    );
   await app.listen(env.PORT);
 }
 

@@ -46,6 +46,8 @@ export const envSchema = z.object({
   DOCKGRADER_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Largest accepted JSON request body, in bytes; larger bodies get 413. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(262_144),
+  /** On SIGTERM, how long requests in progress may finish before their connections are cut. */
+  API_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   /** Submissions one student may make per window; more get 429 with Retry-After. */
   SUBMISSION_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   SUBMISSION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
