@@ -70,6 +70,12 @@ export class SandboxReaper {
           .remove({ force: true, v: true })
           .catch(() => undefined);
         report.containers++;
+        // Its directory goes with it, without the grace below: nothing else uses that id.
+        const dir = join(this.root, 'run', info.Labels[SandboxLabels.sandbox]);
+        if (await stat(dir).catch(() => undefined)) {
+          await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+          report.dirs++;
+        }
       } else {
         inUse.add(info.Labels[SandboxLabels.sandbox]);
       }

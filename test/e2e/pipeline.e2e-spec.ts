@@ -1,9 +1,10 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
 import { Role } from '../../src/generated/prisma/enums';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
-import { readEvents, sandboxesOwnedBy, startWorker, stopProcess, waitForStatus } from '../support/pipeline';
+import { readEvents, sandboxDir, sandboxesOwnedBy, startWorker, stopProcess, waitForStatus } from '../support/pipeline';
 import { eventually, root } from '../support/processes';
 
 /**
@@ -126,7 +127,8 @@ describe('grading pipeline', () => {
       if ((await sandboxesOwnedBy(doomed.pid ?? -1)).length === 0) throw new Error('no sandbox yet');
     }, 60_000);
     await stopProcess(doomed, 'SIGKILL');
-    expect((await sandboxesOwnedBy(doomed.pid ?? -1)).length).toBeGreaterThan(0);
+    const doomedSandboxes = await sandboxesOwnedBy(doomed.pid ?? -1);
+    expect(doomedSandboxes.length).toBeGreaterThan(0);
 
     w = startWorker(fast);
     const stored = await waitForStatus(api.prisma, id, ['graded']);
@@ -137,5 +139,7 @@ describe('grading pipeline', () => {
       const left = await sandboxesOwnedBy(doomed.pid ?? -1);
       if (left.length > 0) throw new Error(`${left.length} sandbox(es) of the killed worker remain`);
     }, 90_000);
+    // Their directories too (hard-link copies of the image store: hundreds of MB each).
+    for (const sandboxId of doomedSandboxes) await expect(stat(sandboxDir(sandboxId))).rejects.toThrow();
   });
 });

@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
+import { loadEnv } from '../../src/config/env';
 import type { PrismaService } from '../../src/database/prisma.service';
+import { sandboxPaths } from '../../src/sandbox/sandbox-container';
+import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
 import { eventually, freePort, startBuilt, waitForExit } from './processes';
 
 export interface SseEvent {
@@ -62,14 +65,19 @@ export async function stopProcess(
   await waitForExit(child, timeoutMs).catch(() => child.kill('SIGKILL'));
 }
 
-/** Host containers of the sandbox engine owned by one process (label `<host>:<pid>`). */
+/** Sandboxes (their ids, from the host containers' labels) owned by one process (`<host>:<pid>`). */
 export async function sandboxesOwnedBy(pid: number): Promise<string[]> {
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
   const list = await docker.listContainers({
     all: true,
-    filters: { label: [`org.dockgrader.owner=${hostname()}:${pid}`] },
+    filters: { label: [`${SandboxLabels.owner}=${hostname()}:${pid}`] },
   });
-  return list.map((c) => c.Id);
+  return list.map((c) => c.Labels[SandboxLabels.sandbox]);
+}
+
+/** A sandbox's host directory, as the worker processes of the tests place it. */
+export function sandboxDir(id: string): string {
+  return sandboxPaths(loadEnv({ ...process.env }).SANDBOX_ROOT, id).dir;
 }
 
 /** A private redis-server on a free port, without persistence: restarting it loses every key. */

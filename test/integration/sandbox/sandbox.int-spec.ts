@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DockerSandbox } from '../../../src/sandbox/docker-sandbox';
 import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
 import Docker from 'dockerode';
@@ -216,10 +217,18 @@ describe('sandbox driver (real Docker)', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect((await leftovers(driver, id, dir)).containers).toBe(1);
-    // Directories are left alone while young (a sandbox may be in creation): age this one.
-    const past = new Date(Date.now() - 10 * 60_000);
-    await utimes(dir, past, past);
+    // The dead owner's sandbox goes at once, its directory with its container.
     await driver.reaper.sweep();
     expect(await leftovers(driver, id, dir)).toEqual({ containers: 0, networks: 0, dir: false });
+    // A directory with no container is left alone while young (a sandbox may be in creation)…
+    const stray = join(dirname(dir), `stray${randomBytes(3).toString('hex')}`);
+    await mkdir(join(stray, 'work'), { recursive: true });
+    await driver.reaper.sweep();
+    await expect(stat(stray)).resolves.toBeDefined();
+    // …and removed once older than the grace.
+    const past = new Date(Date.now() - 10 * 60_000);
+    await utimes(stray, past, past);
+    await driver.reaper.sweep();
+    await expect(stat(stray)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
