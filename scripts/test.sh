@@ -14,10 +14,27 @@ npx --no-install tsc -p tsconfig.check.json
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 status=0
+# Nothing a tier creates may outlive it: sandbox containers and networks (labelled) and sandbox
+# directories. Checked after each tier against what existed before the run, so a leak names the
+# tier that left it and a machine's older leftovers are not blamed on this run.
+sandbox_run_dir="${SANDBOX_ROOT:-/var/lib/dockgrader/sandboxes}/run"
+sandbox_things() {
+  { docker ps -aq --no-trunc --filter label=org.dockgrader.sandbox
+    docker network ls -q --no-trunc --filter label=org.dockgrader.sandbox
+    ls -A "$sandbox_run_dir" 2>/dev/null; } | LC_ALL=C sort
+}
+before=$(sandbox_things)
+check_leftovers() { # check_leftovers TIER
+  local left
+  left=$(LC_ALL=C comm -13 <(echo "$before") <(sandbox_things) | tr '\n' ' ')
+  if [ -n "$left" ]; then echo "leftovers after the $1 tier: $left"; leaks=$((leaks + 1)); status=1; fi
+}
+leaks=0
 run_tier() { # run_tier NAME JEST-ARGS...
   local name=$1; shift
   echo "=== $name tests ==="
   npx --no-install jest "$@" --json --outputFile="$reports/$name.json" || status=1
+  check_leftovers "$name"
 }
 run_tier unit --config jest.config.ts
 # --forceExit: a test that fails half-way can leave a client open; CI must end, not hang. Each
@@ -29,6 +46,7 @@ run_tier e2e --config test/jest-e2e.config.ts --runInBand --forceExit
 # real sandboxes and compared with its expected score.
 echo "=== catalogue (npm run exercises:check) ==="
 npm run --silent exercises:check 2>&1 | tee "$reports/catalogue.txt" || status=1
+check_leftovers catalogue
 
 node -e '
   const fs = require("fs"), dir = process.argv[1];
@@ -44,6 +62,8 @@ node -e '
   const m = /solutions: (\d+) ok, (\d+) failing/.exec(cat);
   if (m) { console.log(`catalogue: ${m[1]} passed, ${m[2]} failed (solutions replayed)`); passed += +m[1]; failed += +m[2]; }
   else { console.log("catalogue: no summary"); failed++; }
+  const leaks = Number(process.argv[2]);
+  if (leaks) { console.log(`leftovers: ${leaks} tiers left sandboxes behind`); failed += leaks; }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$reports"
+' "$reports" "$leaks"
 exit $status
