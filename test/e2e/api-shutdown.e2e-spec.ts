@@ -10,9 +10,9 @@ jest.setTimeout(120_000);
  * submissions pour in over keep-alive connections and a student watches a live event stream.
  */
 describe('api process shutdown (SIGTERM under load)', () => {
-  // The in-process harness only creates users and reads back; its sweeper must not re-queue
-  // anything, or it would hide a job the stopping process lost.
-  const env = { REDIS_PREFIX: suitePrefix('api-shutdown'), SWEEPER_INTERVAL_SECONDS: '86400' };
+  // The in-process harness creates the user and reads back; no worker runs (none may re-queue
+  // what the stopping process would have lost).
+  const env = { REDIS_PREFIX: suitePrefix('api-shutdown') };
   let harness: ApiHarness;
 
   beforeAll(async () => {

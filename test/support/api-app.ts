@@ -17,6 +17,8 @@ export interface ApiHarness {
   url: string;
   prisma: PrismaService;
   auth: AuthService;
+  /** Users made by userWithToken, deleted with their submissions by close(). */
+  users: string[];
   close(): Promise<void>;
 }
 
@@ -36,13 +38,25 @@ export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHa
   configureApp(app, env);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
+  const prisma = app.get(PrismaService);
+  const users: string[] = [];
   return {
     app,
     env,
     url: `http://127.0.0.1:${port}`,
-    prisma: app.get(PrismaService),
+    prisma,
     auth: app.get(AuthService),
-    close: () => app.close(),
+    users,
+    // Suites share the run's database and a worker's sweeper re-queues every queued submission it
+    // finds there: what a suite leaves queued would be graded in the next suite's time.
+    close: async () => {
+      try {
+        await prisma.submission.deleteMany({ where: { userId: { in: users } } });
+        await prisma.user.deleteMany({ where: { id: { in: users } } });
+      } finally {
+        await app.close();
+      }
+    },
   };
 }
 
@@ -50,6 +64,7 @@ export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHa
 export async function userWithToken(api: ApiHarness, role: Role): Promise<{ id: string; token: string }> {
   const email = `${role}-${randomBytes(4).toString('hex')}@test.local`;
   const user = await api.auth.createUser({ email, role });
+  api.users.push(user.id);
   const { token } = await api.auth.issueToken(user.id);
   return { id: user.id, token };
 }
