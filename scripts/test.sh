@@ -3,6 +3,8 @@
 # hash), code generated and compiled, then the three tiers and the exercise catalogue check. Each
 # tier isolates itself (its own database and Redis prefix) and removes what it created.
 set -euo pipefail
+# Any other command that stops the run names its line (set -e alone exits without a word).
+trap 'echo "scripts/test.sh: line $LINENO failed (exit $?)"' ERR
 cd "$(dirname "$0")/.."
 
 # A preparation step that fails stops the run and says which one (CI shows nothing else).
@@ -29,7 +31,7 @@ sandbox_run_dir="${SANDBOX_ROOT:-/var/lib/dockgrader/sandboxes}/run"
 sandbox_things() {
   { docker ps -aq --no-trunc --filter label=org.dockgrader.sandbox
     docker network ls -q --no-trunc --filter label=org.dockgrader.sandbox
-    ls -A "$sandbox_run_dir" 2>/dev/null; } | LC_ALL=C sort
+    ls -A "$sandbox_run_dir" 2>/dev/null || true; } | LC_ALL=C sort  # no directory yet on a fresh machine
 }
 before=$(sandbox_things)
 check_leftovers() { # check_leftovers TIER
