@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { WriteBatcher } from '../common/write-batcher';
+import { Batcher } from '../common/batcher';
 import { RedisService } from '../redis/redis.service';
 import { GRADING_QUEUE, GradingJobData, GradingJobName, gradingJobId } from './grading-queue.constants';
 
@@ -30,7 +30,7 @@ export class GradingProducer implements OnModuleDestroy {
   private readonly logger = new Logger(GradingProducer.name);
   readonly queue: Queue<GradingJobData, void, GradingJobName>;
   /** Jobs added after the answer (intake, exercise regrades), in bulk. */
-  private readonly soon = new WriteBatcher<{ submissionId: string; attempt: number }>(
+  private readonly soon = new Batcher<{ submissionId: string; attempt: number }>(
     (jobs) => this.addBulk(jobs),
     MAX_BULK,
   );

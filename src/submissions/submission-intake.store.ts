@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { HotPathSql } from '../common/sql-pool';
-import { WriteBatcher } from '../common/write-batcher';
+import { Batcher } from '../common/batcher';
 
 export interface NewSubmission {
   userId: string;
@@ -32,7 +32,7 @@ const COLUMNS = '(id, user_id, exercise_id, exercise_version, source, files, ide
  * The intake's one write, on the hot-path pg pool (why not Prisma: src/common/sql-pool.ts).
  * Reading, regrading and grading of submissions stay on Prisma.
  *
- * Group insert (WriteBatcher): one statement in flight per process; the submissions arriving
+ * Group insert (Batcher): one statement in flight per process; the submissions arriving
  * meanwhile are written together by the next one, a multi-row INSERT and one commit (measured:
  * PostgreSQL spent 0.5 ms of CPU per single-row INSERT and commit, and the api a sixth of its CPU
  * in the socket writes of those statements). Each caller still learns its own fate:
@@ -41,7 +41,7 @@ const COLUMNS = '(id, user_id, exercise_id, exercise_version, source, files, ide
  */
 @Injectable()
 export class SubmissionIntakeStore {
-  private readonly batcher = new WriteBatcher<Pending>((batch) => this.write(batch), MAX_BATCH);
+  private readonly batcher = new Batcher<Pending>((batch) => this.write(batch), MAX_BATCH);
 
   constructor(private readonly sql: HotPathSql) {}
 

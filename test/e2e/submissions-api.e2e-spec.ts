@@ -48,6 +48,30 @@ describe('submissions API', () => {
       expect(res.body.error).toBe('unauthenticated');
     });
 
+    it('authenticates a burst of first requests, looked up together, each as its own student', async () => {
+      const students = await Promise.all(Array.from({ length: 24 }, () => userWithToken(api, Role.student)));
+      const revoked = await userWithToken(api, Role.student);
+      await api.prisma.apiToken.updateMany({ where: { userId: revoked.id }, data: { revokedAt: new Date() } });
+      // Fresh tokens: none is cached, so these lookups arrive together and share statements.
+      const [accepted, refused] = await Promise.all([
+        Promise.all(students.map((s, i) => submit(s.token, { exercise, source: `docker ps # burst ${i}` }))),
+        Promise.all([revoked.token, 'dg_unknown-token'].map((t) => submit(t, { exercise, source: 'docker ps' }))),
+      ]);
+      expect(accepted.map((r) => r.status)).toEqual(students.map(() => 202));
+      expect(refused.map((r) => [r.status, r.body.error])).toEqual([
+        [401, 'unauthenticated'],
+        [401, 'unauthenticated'],
+      ]);
+      const rows = await api.prisma.submission.findMany({
+        where: { id: { in: accepted.map((r) => r.body.id as string) } },
+        select: { userId: true, source: true },
+      });
+      // Each submission belongs to the student whose token sent it.
+      expect(new Map(rows.map((r) => [r.source, r.userId]))).toEqual(
+        new Map(students.map((s, i) => [`docker ps # burst ${i}`, s.id])),
+      );
+    });
+
     it('keeps /health public', async () => {
       await http()
         .get('/health')

@@ -1,12 +1,12 @@
 /**
- * Groups writes to a backend (a multi-row INSERT, a bulk queue add): one write in flight at a
- * time, and the items added meanwhile leave together in the next one. The busier the backend, the
- * larger the groups; an item added alone waits for nothing (flushed on setImmediate).
+ * Groups calls to a backend (a multi-row INSERT, a bulk queue add, a multi-key lookup): one call in
+ * flight at a time, and the items added meanwhile leave together in the next one. The busier the
+ * backend, the larger the groups; an item added alone waits for nothing (flushed on setImmediate).
  *
  * `write` settles each of its items itself (resolves or rejects their callers, or leaves them to a
  * sweeper) and must not reject.
  */
-export class WriteBatcher<T> {
+export class Batcher<T> {
   private pending: T[] = [];
   private scheduled = false;
   private flushing?: Promise<void>;

@@ -1,10 +1,10 @@
-import { WriteBatcher } from './write-batcher';
+import { Batcher } from './batcher';
 
 /** A backend whose writes finish when the test says so. */
 function harness(maxBatch = 100) {
   const writes: number[][] = [];
   const finish: Array<() => void> = [];
-  const batcher = new WriteBatcher<number>((batch) => {
+  const batcher = new Batcher<number>((batch) => {
     writes.push(batch);
     return new Promise<void>((resolve) => finish.push(resolve));
   }, maxBatch);
@@ -12,7 +12,7 @@ function harness(maxBatch = 100) {
   return { batcher, writes, finish, tick };
 }
 
-describe('WriteBatcher', () => {
+describe('Batcher', () => {
   it('writes an item added alone on the next turn', async () => {
     const h = harness();
     h.batcher.add(1);
