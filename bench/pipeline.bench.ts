@@ -4,13 +4,13 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { hashToken, generateToken } from '../src/auth/token';
+import { freePort, nodeFlagsOf } from '../test/support/processes';
 import { cpuBetween, sampleCpu } from './cpu-accounting';
 import { jsonRequest, percentile, runLoad, type LoadResult } from './http-load';
 import { loadEnv } from '../src/config/env';
@@ -69,19 +69,8 @@ type LoadRun = LoadResult & { cpuMsPerRequest: Record<string, number> };
 const p = percentile;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => res(port));
-    });
-  });
-}
-
 function start(entry: 'main' | 'worker', env: NodeJS.ProcessEnv, nodeOptions = '', logFile?: string): ChildProcess {
-  const args = [...nodeOptions.split(' ').filter(Boolean), join(root, 'dist', `${entry}.js`)];
+  const args = [...nodeFlagsOf(entry), ...nodeOptions.split(' ').filter(Boolean), join(root, 'dist', `${entry}.js`)];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
@@ -416,6 +405,7 @@ export async function main(): Promise<number> {
         reps: REPS,
         apiWorkers: API_WORKERS,
         apiLogLevel: API_LOG_LEVEL,
+        apiNodeFlags: [...nodeFlagsOf('main'), ...API_NODE_OPTIONS.split(' ').filter(Boolean)],
         directSettleMs: DIRECT_SETTLE_MS,
         e2eGapMs: E2E_GAP_MS,
         e2eWorker: { concurrency: 1, sandboxPoolSize: 1 },
@@ -466,7 +456,7 @@ export async function main(): Promise<number> {
       },
     };
     console.log(
-      `\nmachine: ${result.machine.cpus} cores (${result.machine.cpuModel}); api: ${API_WORKERS} process(es), log level ${API_LOG_LEVEL}`,
+      `\nmachine: ${result.machine.cpus} cores (${result.machine.cpuModel}); api: ${API_WORKERS} process(es), log level ${API_LOG_LEVEL}, node ${result.config.apiNodeFlags.join(' ')}`,
     );
     console.log('direct = same commands, same kind of sandbox, warm and idle (see directBaseline in the json)');
     console.log('\nexercise                  direct p50   e2e p50   →running   target (1.25×direct+300)');

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -17,11 +17,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The node flags an entrypoint runs with, read from its npm start script (`start:api`,
+ * `start:worker`), so tests and benchmarks start it as operators do (the api's GC setting).
+ */
+export function nodeFlagsOf(entry: 'main' | 'worker'): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const words = scripts[entry === 'main' ? 'start:api' : 'start:worker'].split(/\s+/);
+  return words.slice(1, words.indexOf(`dist/${entry}.js`));
+}
+
 /** Starts a built entrypoint (dist/main.js, dist/worker.js) as its own process, as operators do. */
 export function startBuilt(entry: 'main' | 'worker', env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
   const file = resolve(root, 'dist', `${entry}.js`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [file], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(entry), file], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
