@@ -43,6 +43,7 @@ export class GradingRunService {
   ) {}
 
   async run(submissionId: string, jobId: string): Promise<RunOutcome> {
+    const started = performance.now();
     const s = await this.prisma.submission.findUnique({
       where: { id: submissionId },
       select: {
@@ -76,6 +77,23 @@ export class GradingRunService {
     const base = { submissionId: s.id, attempt: s.attempt };
     await this.events.publish({ type: 'running', ...base, index: 0, total: 0, command: '' });
 
+    let runEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (runEnded = resolve));
+    try {
+      return await this.gradeAndStore(s, base, ended, started);
+    } finally {
+      // Now the sandbox goes (grader: releaseAfter), whatever happened.
+      runEnded();
+    }
+  }
+
+  private async gradeAndStore(
+    s: { id: string; attempt: number; source: string; files: unknown; exercise: { slug: string } },
+    base: { submissionId: string; attempt: number },
+    releaseAfter: Promise<void>,
+    started: number,
+  ): Promise<RunOutcome> {
+    const gradingStarts = performance.now();
     let report: GradeReport;
     try {
       const exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
@@ -85,17 +103,14 @@ export class GradingRunService {
         {
           onProgress: (index, total, command) =>
             void this.events.publish({ type: 'running', ...base, index, total, command: command.text }),
-          // The sandbox's destruction must not delay the stored result; the driver's shutdown awaits it.
-          releaseInBackground: true,
+          releaseAfter,
         },
       );
     } catch (err) {
       throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
     }
     if (report.status === 'error') throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
-    this.logger.debug(
-      `submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}, commands ${report.transcript.map((t) => t.durationMs).join(' ')} ms`,
-    );
+    const gradingEnds = performance.now();
 
     await this.prisma.$transaction([
       // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
@@ -125,6 +140,10 @@ export class GradingRunService {
       select: { score: true, maxScore: true },
     });
     await this.events.publish({ type: 'graded', ...base, ...current });
+    const ms = (from: number, to: number) => Math.round(to - from);
+    this.logger.debug(
+      `submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}, commands ${report.transcript.map((t) => t.durationMs).join(' ')} ms; job ${ms(started, performance.now())} ms (before grading ${ms(started, gradingStarts)}, grading ${ms(gradingStarts, gradingEnds)}, storing ${ms(gradingEnds, performance.now())})`,
+    );
     return { kind: 'graded', ...current };
   }
 

@@ -7,8 +7,9 @@ import { loadExercise, type LoadedExercise } from '../../../src/exercises/exerci
 import { gradeSubmission } from '../../../src/grading/grader.service';
 import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
 import { sandboxConfigFromEnv, type SandboxConfig } from '../../../src/sandbox/sandbox.config';
-import { SandboxLabels } from '../../../src/sandbox/sandbox.labels';
+import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels';
 import { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
+import { eventually } from '../../support/processes';
 
 /** The grading engine end to end, in real sandboxes, on a hand-written exercise (test/fixtures). */
 
@@ -108,6 +109,33 @@ describe('grading a submission in a real sandbox', () => {
         (c) => !c.passed && c.message === exercise.definition.checks.find((d) => d.id === c.id)!.feedback.fail,
       ),
     ).toBe(true);
+  });
+});
+
+describe('destroying the sandbox', () => {
+  // This process's sandboxes (the suite's driver keeps no warm pool).
+  const mine = async () =>
+    (await new Docker().listContainers({ all: true, filters: { label: [`${SandboxLabels.owner}=${currentOwner()}`] } }))
+      .length;
+  const submission = { source: 'docker ps', files: [] };
+
+  it('happens before the report is returned, by default (the CLI)', async () => {
+    expect(await mine()).toBe(0);
+    const report = await gradeSubmission(driver, exercise, submission);
+    expect(report.status).toBe('graded');
+    expect(await mine()).toBe(0);
+  });
+
+  it('waits for releaseAfter when given (the worker, until the result is stored)', async () => {
+    let storeResult!: () => void;
+    const report = await gradeSubmission(driver, exercise, submission, {
+      releaseAfter: new Promise<void>((resolve) => (storeResult = resolve)),
+    });
+    expect(report.status).toBe('graded');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await mine()).toBe(1);
+    storeResult();
+    await expect(eventually(async () => expect(await mine()).toBe(0))).resolves.toBeUndefined();
   });
 });
 
