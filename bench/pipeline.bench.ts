@@ -69,8 +69,13 @@ type LoadRun = LoadResult & { cpuMsPerRequest: Record<string, number> };
 const p = percentile;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The node flags of an entrypoint's start script, then the bench's own (diagnosis). */
+function nodeArgs(entry: 'main' | 'worker', nodeOptions = ''): string[] {
+  return [...nodeFlagsOf(entry), ...nodeOptions.split(' ').filter(Boolean)];
+}
+
 function start(entry: 'main' | 'worker', env: NodeJS.ProcessEnv, nodeOptions = '', logFile?: string): ChildProcess {
-  const args = [...nodeFlagsOf(entry), ...nodeOptions.split(' ').filter(Boolean), join(root, 'dist', `${entry}.js`)];
+  const args = [...nodeArgs(entry, nodeOptions), join(root, 'dist', `${entry}.js`)];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
@@ -405,7 +410,7 @@ export async function main(): Promise<number> {
         reps: REPS,
         apiWorkers: API_WORKERS,
         apiLogLevel: API_LOG_LEVEL,
-        apiNodeFlags: [...nodeFlagsOf('main'), ...API_NODE_OPTIONS.split(' ').filter(Boolean)],
+        apiNodeFlags: nodeArgs('main', API_NODE_OPTIONS),
         directSettleMs: DIRECT_SETTLE_MS,
         e2eGapMs: E2E_GAP_MS,
         e2eWorker: { concurrency: 1, sandboxPoolSize: 1 },

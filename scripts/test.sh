@@ -7,19 +7,14 @@ set -euo pipefail
 trap 'echo "scripts/test.sh: line $LINENO failed (exit $?)"' ERR
 cd "$(dirname "$0")/.."
 
-# A preparation step that fails stops the run and says which one (CI shows nothing else).
-prepare() { # prepare NAME COMMAND...
-  local name=$1; shift
-  "$@" || { local rc=$?; echo "$name failed (exit $rc)"; exit "$rc"; }
-}
-quiet() { # quiet COMMAND...: its output only when it fails
+quiet() { # quiet COMMAND...: its output only when it fails (the ERR trap then names the line)
   local out; out=$("$@" 2>&1) || { local rc=$?; echo "$out"; return "$rc"; }
 }
-prepare services bash scripts/ensure-services.sh
-if [ -x scripts/build-images.sh ]; then prepare images bash scripts/build-images.sh; fi
-prepare "prisma generate" quiet npm run --silent db:generate
-prepare build npm run --silent build
-prepare typecheck npx --no-install tsc -p tsconfig.check.json
+bash scripts/ensure-services.sh
+if [ -x scripts/build-images.sh ]; then bash scripts/build-images.sh; fi
+quiet npm run --silent db:generate
+npm run --silent build
+npx --no-install tsc -p tsconfig.check.json
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT

@@ -77,74 +77,67 @@ export class GradingRunService {
     const base = { submissionId: s.id, attempt: s.attempt };
     await this.events.publish({ type: 'running', ...base, index: 0, total: 0, command: '' });
 
+    // The sandbox goes once this run ends (grader: releaseAfter), stored or not.
     let runEnded!: () => void;
-    const ended = new Promise<void>((resolve) => (runEnded = resolve));
+    const releaseAfter = new Promise<void>((resolve) => (runEnded = resolve));
     try {
-      return await this.gradeAndStore(s, base, ended, started);
+      const gradingStarts = performance.now();
+      let report: GradeReport;
+      try {
+        const exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
+        report = await this.grading.grade(
+          exercise,
+          { source: s.source, files: s.files as unknown as SandboxFile[] },
+          {
+            onProgress: (index, total, command) =>
+              void this.events.publish({ type: 'running', ...base, index, total, command: command.text }),
+            releaseAfter,
+          },
+        );
+      } catch (err) {
+        throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
+      }
+      if (report.status === 'error')
+        throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
+      const gradingEnds = performance.now();
+
+      await this.prisma.$transaction([
+        // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
+        this.prisma.result.createMany({
+          data: [
+            {
+              submissionId: s.id,
+              attempt: s.attempt,
+              exerciseVersion: report.exerciseVersion,
+              score: report.score,
+              maxScore: report.maxScore,
+              checks: report.checks as object[],
+              transcript: report.transcript as object[],
+              notices: report.notices,
+              imageDigests: report.imageDigests,
+            },
+          ],
+          skipDuplicates: true,
+        }),
+        this.prisma.submission.updateMany({
+          where: { id: s.id, attempt: s.attempt },
+          data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
+        }),
+      ]);
+      const current = await this.prisma.result.findUniqueOrThrow({
+        where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
+        select: { score: true, maxScore: true },
+      });
+      await this.events.publish({ type: 'graded', ...base, ...current });
+      const done = performance.now();
+      const ms = (from: number, to: number) => Math.round(to - from);
+      this.logger.debug(
+        `submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}, commands ${report.transcript.map((t) => t.durationMs).join(' ')} ms; job ${ms(started, done)} ms (before grading ${ms(started, gradingStarts)}, grading ${ms(gradingStarts, gradingEnds)}, storing ${ms(gradingEnds, done)})`,
+      );
+      return { kind: 'graded', ...current };
     } finally {
-      // Now the sandbox goes (grader: releaseAfter), whatever happened.
       runEnded();
     }
-  }
-
-  private async gradeAndStore(
-    s: { id: string; attempt: number; source: string; files: unknown; exercise: { slug: string } },
-    base: { submissionId: string; attempt: number },
-    releaseAfter: Promise<void>,
-    started: number,
-  ): Promise<RunOutcome> {
-    const gradingStarts = performance.now();
-    let report: GradeReport;
-    try {
-      const exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
-      report = await this.grading.grade(
-        exercise,
-        { source: s.source, files: s.files as unknown as SandboxFile[] },
-        {
-          onProgress: (index, total, command) =>
-            void this.events.publish({ type: 'running', ...base, index, total, command: command.text }),
-          releaseAfter,
-        },
-      );
-    } catch (err) {
-      throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
-    }
-    if (report.status === 'error') throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
-    const gradingEnds = performance.now();
-
-    await this.prisma.$transaction([
-      // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
-      this.prisma.result.createMany({
-        data: [
-          {
-            submissionId: s.id,
-            attempt: s.attempt,
-            exerciseVersion: report.exerciseVersion,
-            score: report.score,
-            maxScore: report.maxScore,
-            checks: report.checks as object[],
-            transcript: report.transcript as object[],
-            notices: report.notices,
-            imageDigests: report.imageDigests,
-          },
-        ],
-        skipDuplicates: true,
-      }),
-      this.prisma.submission.updateMany({
-        where: { id: s.id, attempt: s.attempt },
-        data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
-      }),
-    ]);
-    const current = await this.prisma.result.findUniqueOrThrow({
-      where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
-      select: { score: true, maxScore: true },
-    });
-    await this.events.publish({ type: 'graded', ...base, ...current });
-    const ms = (from: number, to: number) => Math.round(to - from);
-    this.logger.debug(
-      `submission ${s.id}: graded in ${report.durationMs} ms ${JSON.stringify(report.phasesMs ?? {})}, commands ${report.transcript.map((t) => t.durationMs).join(' ')} ms; job ${ms(started, performance.now())} ms (before grading ${ms(started, gradingStarts)}, grading ${ms(gradingStarts, gradingEnds)}, storing ${ms(gradingEnds, performance.now())})`,
-    );
-    return { kind: 'graded', ...current };
   }
 
   private async markGraded(id: string, attempt: number): Promise<void> {
