@@ -37,8 +37,13 @@ export const envSchema = z.object({
   SANDBOX_OUTPUT_KB: z.coerce.number().int().min(1).max(65536).default(256),
   SANDBOX_REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SANDBOX_REGISTRY_MIRROR: z.string().url().optional(),
-  // 0 disables the periodic check that the golden image store was not written through a hard link.
+  // 0 disables the periodic check that the golden image store is unchanged (defence in depth: it is read-only to sandboxes).
   SANDBOX_GOLDEN_VERIFY_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
+  /** Run sandboxes on an engine without a user namespace (root inside = root on the host). Never in production. */
+  SANDBOX_ALLOW_ROOT_ENGINE: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   // --- API: auth and intake limits (src/auth, src/submissions) ---
   /** The exercise catalogue (exercises/<slug>/exercise.yaml); unset: the repository's exercises/. */
   EXERCISES_DIR: z.string().min(1).optional(),

@@ -1,14 +1,36 @@
 import type Docker from 'dockerode';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lchown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { addedBytes } from './disk-usage';
-import { SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
+import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
 import type { ExecOptions, ExecResult, Sandbox, SandboxFile, SandboxLimits, SandboxStopReason } from './sandbox.types';
+
+export interface DockerSandboxParts {
+  id: string;
+  container: Docker.Container;
+  inner: Docker;
+  paths: SandboxPaths;
+  limits: SandboxLimits;
+  /** The golden store's data, for the disk watchdog's baseline. */
+  goldenDataDir: string;
+  /** On the egress network (never pooled). */
+  egress?: boolean;
+  /** Host ids of the sandbox's unprivileged user, owner of the files placed in its working directory. */
+  user: { uid: number; gid: number };
+}
 
 /** One live sandbox: a host container running a dockerd, its directories and its watchdogs. */
 export class DockerSandbox implements Sandbox {
   readonly workdir = SANDBOX_WORKDIR;
+  readonly id: string;
+  readonly container: Docker.Container;
+  readonly inner: Docker;
+  readonly paths: SandboxPaths;
+  readonly limits: SandboxLimits;
+  readonly egress: boolean;
+  private readonly goldenDataDir: string;
+  private readonly user: { uid: number; gid: number };
   private stopReason?: SandboxStopReason;
   private onStop!: (reason: SandboxStopReason) => void;
   /** Resolves when the sandbox is stopped by a watchdog or destroyed. */
@@ -20,18 +42,17 @@ export class DockerSandbox implements Sandbox {
   private lastDiskCheck = 0;
   lastDiskBytes = 0;
 
-  constructor(
-    readonly id: string,
-    readonly container: Docker.Container,
-    readonly inner: Docker,
-    readonly paths: SandboxPaths,
-    readonly limits: SandboxLimits,
-    private readonly goldenDataDir: string,
-    /** Extra host resources to remove at release (e.g. an egress network). */
-    readonly networkId?: string,
-    /** On the egress network (never pooled). */
-    readonly egress = false,
-  ) {
+  constructor(parts: DockerSandboxParts) {
+    ({
+      id: this.id,
+      container: this.container,
+      inner: this.inner,
+      paths: this.paths,
+      limits: this.limits,
+      goldenDataDir: this.goldenDataDir,
+      user: this.user,
+    } = parts);
+    this.egress = parts.egress ?? false;
     this.stopped = new Promise((resolve) => (this.onStop = resolve));
   }
 
@@ -78,6 +99,7 @@ export class DockerSandbox implements Sandbox {
     const result = await runExec({
       container: this.container,
       command,
+      user: SANDBOX_USER,
       cwd: options.cwd ?? this.workdir,
       stdin: options.stdin,
       tty: options.tty ?? false,
@@ -99,10 +121,14 @@ export class DockerSandbox implements Sandbox {
       if (isAbsolute(file.path) || rel.startsWith('..') || rel === '.' || rel.includes('\0')) {
         throw new Error(`refusing file path outside the working directory: ${file.path}`);
       }
-      // Host-side write into the bind-mounted workdir: no exec, no tar round trip.
+      // Host-side write into the bind-mounted workdir: no exec, no tar round trip. Owned by the
+      // sandbox's user, who may edit or remove it as on their own machine.
       const target = join(this.paths.work, rel);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.content);
+      const created = await mkdir(dirname(target), { recursive: true });
+      // 'wx': never through a file or link already there (files are placed before any command runs).
+      await writeFile(target, file.content, { flag: 'wx', mode: 0o644 });
+      await lchown(target, this.user.uid, this.user.gid);
+      if (created) await chownCreated(created, dirname(target), this.user);
     }
   }
 
@@ -134,5 +160,13 @@ export class DockerSandbox implements Sandbox {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** Gives `user` the directories mkdir created: from `deepest` up to `first`, the topmost new one. */
+async function chownCreated(first: string, deepest: string, user: { uid: number; gid: number }): Promise<void> {
+  for (let dir = deepest; ; dir = dirname(dir)) {
+    await lchown(dir, user.uid, user.gid);
+    if (dir === first || dirname(dir) === dir) return;
   }
 }

@@ -1,12 +1,14 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
-import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
-import { SandboxLabels, currentOwner } from './sandbox.labels';
+import { delegateCgroups } from './cgroup-delegation';
+import { type EngineIsolation, hostIds } from './engine-isolation';
+import { SANDBOX_USER_ID, sandboxContainerSpec, type SandboxPaths, sandboxPaths } from './sandbox-container';
+import { SandboxLabels, currentOwner, goldenVolumeName } from './sandbox.labels';
 import { SandboxInfrastructureError } from './sandbox.types';
 import { waitForInnerEngine } from './inner-engine';
 
@@ -16,10 +18,13 @@ const run = promisify(execFile);
 export const READY_FLAG = '.dockgrader-ready';
 
 /**
- * The prepared inner /var/lib/docker holding every course image, made once per image set and
- * given to each sandbox as a hard-link copy (0.1 s instead of a `docker load` per sandbox).
- * Layer files are shared by hard link: they are only ever read or unlinked by the inner engine.
- * Files the engine rewrites in place (bolt databases and other small state) are real copies.
+ * The prepared inner /var/lib/docker holding every course image, made once per image set.
+ * Sandboxes never get the store's files as their own: each receives a real copy of the small
+ * metadata (the skeleton: image database, layer records, empty layer directories), and the layer
+ * contents through a read-only volume the sandbox cannot make writable — its root, even with every
+ * capability, is root of a user namespace, and a read-only mount handed into one is locked. A
+ * write through a layer file (the hard-link clones this replaced allowed it) is impossible, not
+ * detected after the fact.
  */
 export class GoldenStore {
   private preparing?: Promise<string>;
@@ -28,6 +33,7 @@ export class GoldenStore {
     private readonly docker: Docker,
     private readonly root: string,
     private readonly catalog: ImageCatalog,
+    private readonly isolation: () => Promise<EngineIsolation>,
   ) {}
 
   /** Directory of the golden store for the current image set (not created yet maybe). */
@@ -39,89 +45,79 @@ export class GoldenStore {
     return join(this.dir, 'docker');
   }
 
+  /** The store's metadata with empty layer directories: what each sandbox copies. */
+  get skeletonDir(): string {
+    return join(this.dir, 'skeleton');
+  }
+
+  /** The engine volume that hands the layers to sandboxes read-only. */
+  get volumeName(): string {
+    return goldenVolumeName(this.catalog.setHash);
+  }
+
   /** Prepares the store if missing; concurrent callers (and workers: atomic rename) share one result. */
   ensure(): Promise<string> {
-    this.preparing ??= this.prepareIfMissing().catch((error: unknown) => {
-      this.preparing = undefined;
-      throw error;
-    });
+    this.preparing ??= this.prepareIfMissing()
+      .then(async (data) => {
+        await this.ensureVolume();
+        return data;
+      })
+      .catch((error: unknown) => {
+        this.preparing = undefined;
+        throw error;
+      });
     return this.preparing;
   }
 
   /**
-   * Gives `target` (an empty directory) a copy of the store, on the same filesystem. Image
-   * content (layers, image metadata) is shared by hard link; the rest is small and may be
-   * rewritten in place by the inner engine (bolt databases…): real copies, never shared inodes.
-   * The engine's metadata comes first and the ready flag is written then: dockerd starts while
-   * the layer directories (most of the files) are still being linked, by parallel `cp` processes.
-   * The sandbox is handed out only once the whole copy is done.
+   * Gives `target` (an empty directory) its own copy of the store's skeleton: a few hundred small
+   * files, real copies (the inner engine rewrites its databases in place). The layers arrive
+   * through the volume (sandboxContainerSpec) and the entrypoint's bind mounts.
    */
   async cloneInto(target: string, options: { background?: boolean } = {}): Promise<void> {
-    // A warm pool's copy must not take CPU from a sandbox that is grading: lowest priority.
-    const cp = (...args: string[]) => (options.background ? run('nice', ['-n', '19', 'cp', ...args]) : run('cp', args));
-    let source = await this.ensure();
+    await this.ensure();
     // Another worker's reaper may have removed a store it considered stale: prepare it again.
     if (!(await exists(join(this.dir, 'ready')))) {
       this.preparing = undefined;
-      this.layerBuckets = undefined;
-      source = await this.ensure();
+      await this.ensure();
     }
     // Reapers keep a store that is not current for them as long as someone still clones from it.
     const now = new Date();
     await utimes(this.dir, now, now).catch(() => undefined);
-
-    const entries = (await readdir(source)).filter((e) => e !== READY_FLAG && e !== 'overlay2');
-    const linked = entries.filter((e) => e === 'image').map((e) => join(source, e));
-    const copied = entries.filter((e) => e !== 'image').map((e) => join(source, e));
-    await Promise.all([
-      linked.length ? cp('-al', ...linked, target) : undefined,
-      copied.length ? cp('-a', ...copied, target) : undefined,
-      mkdir(join(target, 'overlay2'), { mode: 0o710 }),
-    ]);
-    await writeFile(join(target, READY_FLAG), '');
-    const buckets = await this.overlayBuckets(join(source, 'overlay2'));
-    await Promise.all(
-      buckets.map((names) => cp('-al', ...names.map((n) => join(source, 'overlay2', n)), join(target, 'overlay2'))),
-    );
+    // A warm pool's copy must not take CPU from a sandbox that is grading: lowest priority.
+    const args = ['-a', `${this.skeletonDir}/.`, target];
+    await (options.background ? run('nice', ['-n', '19', 'cp', ...args]) : run('cp', args));
   }
 
-  private layerBuckets?: string[][];
-
-  /** The layer directories split into a few groups of similar file counts (computed once). */
-  private async overlayBuckets(overlay: string, count = 3): Promise<string[][]> {
-    if (this.layerBuckets) return this.layerBuckets;
-    const { stdout } = await run('du', ['--inodes', '-s', ...(await readdir(overlay)).map((n) => join(overlay, n))], {
-      maxBuffer: 1 << 20,
+  /** Creates the read-only volume of the layers when the engine does not have it yet. */
+  private async ensureVolume(): Promise<void> {
+    const volume = this.docker.getVolume(this.volumeName);
+    const existing = await volume.inspect().catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) return undefined;
+      throw error;
     });
-    const sizes = stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [inodes, path] = line.split('\t');
-        return { name: path.slice(overlay.length + 1), inodes: Number(inodes) };
-      })
-      .sort((a, b) => b.inodes - a.inodes);
-    const buckets = Array.from({ length: count }, () => ({ names: [] as string[], inodes: 0 }));
-    for (const layer of sizes) {
-      const smallest = buckets.reduce((a, b) => (b.inodes < a.inodes ? b : a));
-      smallest.names.push(layer.name);
-      smallest.inodes += layer.inodes;
-    }
-    this.layerBuckets = buckets.filter((b) => b.names.length).map((b) => b.names);
-    return this.layerBuckets;
+    const device = join(this.dataDir, 'overlay2');
+    if (existing?.Options?.device === device) return;
+    if (existing) await volume.remove();
+    await this.docker.createVolume({
+      Name: this.volumeName,
+      Driver: 'local',
+      // A bind mount made read-only on the host: handed into a user namespace, it stays read-only
+      // (the kernel locks the flag), whatever the sandbox's capabilities.
+      DriverOpts: { type: 'none', device, o: 'bind,ro' },
+      Labels: { [SandboxLabels.golden]: this.catalog.setHash },
+    });
   }
 
   private async prepareIfMissing(): Promise<string> {
     const ready = join(this.dir, 'ready');
     if (await exists(ready)) return this.dataDir;
+    const isolation = await this.isolation();
     await mkdir(join(this.root, 'golden'), { recursive: true, mode: 0o700 });
     const id = `golden-${this.catalog.setHash}-${randomBytes(3).toString('hex')}`;
     const staging = join(this.root, 'golden', `.tmp-${id}`);
-    const paths = sandboxPaths(join(this.root, 'golden', `.tmp-${id}`), 'prep');
-    await mkdir(paths.data, { recursive: true });
-    await writeFile(join(paths.data, READY_FLAG), '');
-    await mkdir(paths.sock, { recursive: true, mode: 0o700 });
-    await mkdir(paths.work, { recursive: true });
+    const paths = sandboxPaths(staging, 'prep');
+    await prepareSandboxDirs(paths, isolation);
     let container: Docker.Container | undefined;
     try {
       container = await this.docker.createContainer(
@@ -146,7 +142,7 @@ export class GoldenStore {
           },
         }),
       );
-      await container.start();
+      await startSandboxContainer(container, paths, isolation);
       const inner = await waitForInnerEngine(paths.socketPath, container, 60_000);
       // One `docker save` of every course tag: shared layers travel once.
       const tags = this.catalog.course.flatMap((i) => i.tags);
@@ -170,6 +166,7 @@ export class GoldenStore {
       await rm(join(paths.data, READY_FLAG), { force: true });
       const digest = await digestTree(paths.data);
       await writeFile(join(paths.dir, 'digest'), digest);
+      await makeSkeleton(paths.data, join(paths.dir, 'skeleton'));
       await writeFile(join(paths.dir, 'ready'), new Date().toISOString());
       await rm(paths.work, { recursive: true, force: true });
       await rm(paths.sock, { recursive: true, force: true });
@@ -191,15 +188,15 @@ export class GoldenStore {
   }
 
   /**
-   * Checks the store against the digest recorded at preparation. A store written through a hard
-   * link (only a deliberately malicious sandbox can) is moved aside for the reaper and prepared
-   * again at the next acquire. Returns false when it was tampered with.
+   * Checks the store against the digest recorded at preparation. Sandboxes cannot write it (it
+   * reaches them read-only); this is defence in depth against anything else on the host. A
+   * changed store is moved aside for the reaper and prepared again at the next acquire.
+   * Returns false when it had changed.
    */
   async verify(): Promise<boolean> {
     if (!(await exists(join(this.dir, 'ready')))) return true;
     if ((await this.currentDigest()) === (await this.recordedDigest())) return true;
     this.preparing = undefined;
-    this.layerBuckets = undefined;
     await rename(this.dir, join(this.root, 'golden', `.tmp-tampered-${Date.now()}`)).catch(() => undefined);
     return false;
   }
@@ -213,6 +210,65 @@ export class GoldenStore {
   async recordedDigest(): Promise<string> {
     return (await readFile(join(this.dir, 'digest'), 'utf8')).trim();
   }
+}
+
+/**
+ * The store without its layers' contents: every file but those under overlay2/<layer>/diff/, each
+ * layer's diff directory kept empty (the sandbox's entrypoint binds the real one over it).
+ */
+async function makeSkeleton(data: string, skeleton: string): Promise<void> {
+  await run('cp', ['-a', data, skeleton]);
+  await run('find', [
+    join(skeleton, 'overlay2'),
+    '-mindepth',
+    '3',
+    '-maxdepth',
+    '3',
+    '-path',
+    '*/diff/*',
+    '-exec',
+    'rm',
+    '-rf',
+    '{}',
+    '+',
+  ]);
+}
+
+/**
+ * The host directories of a sandbox (or of the store's preparation), owned by the ids the
+ * sandbox's root and its unprivileged user map to: without that, a user namespace's root could
+ * not write its own data root, and `eleve` its working directory.
+ */
+export async function prepareSandboxDirs(paths: SandboxPaths, isolation: EngineIsolation): Promise<void> {
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await Promise.all([
+    mkdir(paths.sock, { mode: 0o755 }),
+    mkdir(paths.work, { mode: 0o755 }),
+    mkdir(paths.data, { mode: 0o710 }),
+  ]);
+  const user = hostIds(isolation, SANDBOX_USER_ID);
+  await Promise.all([
+    chown(paths.sock, isolation.rootUid, isolation.rootGid),
+    chown(paths.data, isolation.rootUid, isolation.rootGid),
+    chown(paths.work, user.uid, user.gid),
+  ]);
+}
+
+/**
+ * Starts a sandbox container, hands it its cgroup directories (a user namespace's root cannot
+ * create child cgroups in directories the host's root owns; their limit files stay the host's, so
+ * the sandbox cannot raise its own limits), then lets its entrypoint go on (ready flag).
+ */
+export async function startSandboxContainer(
+  container: Docker.Container,
+  paths: SandboxPaths,
+  isolation: EngineIsolation,
+  copying?: Promise<void>,
+): Promise<void> {
+  await container.start();
+  const [info] = await Promise.all([container.inspect(), copying]);
+  await delegateCgroups(info.State.Pid, isolation);
+  await writeFile(join(paths.data, READY_FLAG), '');
 }
 
 /** sha256 over every file's path, mode, size and content, in a child process (tens of MB/s of hashing). */

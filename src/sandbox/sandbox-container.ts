@@ -5,7 +5,7 @@ import type { SandboxLimits } from './sandbox.types';
 /** Where one sandbox's host directories live; all under the sandbox root, one filesystem. */
 export interface SandboxPaths {
   dir: string;
-  /** Inner /var/lib/docker (a hard-link copy of the golden store). */
+  /** Inner /var/lib/docker (its own copy of the golden store's skeleton; layers come read-only). */
   data: string;
   /** 0700 directory holding the inner engine's only socket. */
   sock: string;
@@ -26,6 +26,17 @@ export function sandboxPaths(root: string, id: string): SandboxPaths {
 }
 
 export const SANDBOX_WORKDIR = '/work';
+
+/**
+ * Student lines run as this user of the sandbox image (uid 1000, group docker): the inner engine's
+ * socket is all the course needs; root would also reach /proc/sys and /sys directly.
+ */
+export const SANDBOX_USER = 'eleve';
+export const SANDBOX_USER_ID = 1000;
+export const SANDBOX_USER_HOME = '/home/eleve';
+
+/** Where a sandbox sees the store's layers (read-only): the entrypoint binds them into its own copy. */
+export const GOLDEN_LAYERS_MOUNT = '/var/lib/dockgrader-golden';
 
 /**
  * Processes (threads count) kept for the sandbox itself — its shell, dockerd, containerd and the
@@ -61,6 +72,8 @@ export function sandboxContainerSpec(args: {
   egress?: { network: string; resolvConf: string };
   /** CPU weight (Docker CpuShares): BACKGROUND_CPU_SHARES while it waits in the warm pool. */
   cpuShares?: number;
+  /** The golden store's read-only layer volume (absent while the store itself is prepared). */
+  goldenVolume?: string;
 }): Docker.ContainerCreateOptions {
   const { id, image, paths, limits, labels, egress } = args;
   const env = [`DOCKGRADER_INNER_PIDS=${innerContainersPidsLimit(limits.pidsLimit)}`];
@@ -93,6 +106,7 @@ export function sandboxContainerSpec(args: {
         '/var/tmp': 'rw,nosuid,nodev,size=64m',
         '/etc/docker': 'rw,size=1m',
         '/root': 'rw,nosuid,nodev,size=16m',
+        [SANDBOX_USER_HOME]: `rw,nosuid,nodev,size=16m,uid=${SANDBOX_USER_ID},gid=${SANDBOX_USER_ID},mode=0700`,
         '/var/log': 'rw,nosuid,nodev,size=16m',
       },
       Binds: [
@@ -103,6 +117,9 @@ export function sandboxContainerSpec(args: {
         // containers (it drops loopback resolvers).
         ...(egress ? [`${egress.resolvConf}:/etc/resolv.conf:ro`] : []),
       ],
+      Mounts: args.goldenVolume
+        ? [{ Type: 'volume', Source: args.goldenVolume, Target: GOLDEN_LAYERS_MOUNT, ReadOnly: true }]
+        : [],
       Memory: limits.memoryBytes,
       MemorySwap: limits.memorySwapBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { killSessionTree } from './process-tree';
+import { SANDBOX_USER_HOME } from './sandbox-container';
 import type { ExecResult, SandboxStopReason } from './sandbox.types';
 
 /** Collects a command's output up to a byte cap, remembering whether anything was dropped. */
@@ -51,6 +52,8 @@ export class FrameDecoder {
 export interface RunExecArgs {
   container: Docker.Container;
   command: string;
+  /** User of the sandbox image the command runs as (never root for student lines). */
+  user: string;
   cwd: string;
   stdin?: string;
   tty: boolean;
@@ -72,7 +75,8 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
     AttachStdout: true,
     AttachStderr: true,
     Tty: args.tty,
-    Env: [`DOCKGRADER_CWD=${args.cwd}`],
+    User: args.user,
+    Env: [`DOCKGRADER_CWD=${args.cwd}`, `HOME=${SANDBOX_USER_HOME}`],
   });
   const stream = (await exec.start({
     hijack: true,

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SandboxLabels, parseOwner } from './sandbox.labels';
+import { SandboxLabels, goldenVolumeName, parseOwner } from './sandbox.labels';
 
 export interface ReapReport {
   containers: number;
@@ -98,13 +98,14 @@ export class SandboxReaper {
     );
     const current = this.currentGoldenHash();
     // Another image set's store goes once nobody cloned from it for an hour (workers of another
-    // version may still use it; sandboxes hold hard links, not references); a staging directory
-    // once no preparation can still be running.
+    // version may still use it) and no sandbox still mounts its layer volume (the engine refuses
+    // to remove a volume in use); a staging directory once no preparation can still be running.
     report.dirs += await this.sweepDirs(
       join(this.root, 'golden'),
       (name) => current !== undefined && name !== current && !name.startsWith('.'),
       now,
       60 * GRACE_MS,
+      (name) => this.removeGoldenVolume(name),
     );
     report.dirs += await this.sweepDirs(
       join(this.root, 'golden'),
@@ -116,11 +117,22 @@ export class SandboxReaper {
     return report;
   }
 
+  /** False when a sandbox still uses the store's volume. */
+  private async removeGoldenVolume(setHash: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(goldenVolumeName(setHash)).remove();
+      return true;
+    } catch (error) {
+      return (error as { statusCode?: number }).statusCode === 404;
+    }
+  }
+
   private async sweepDirs(
     parent: string,
     removable: (name: string) => boolean,
     now: number,
     minAgeMs: number,
+    release: (name: string) => Promise<boolean> = async () => true,
   ): Promise<number> {
     let removed = 0;
     const names = await readdir(parent).catch(() => [] as string[]);
@@ -130,6 +142,7 @@ export class SandboxReaper {
       const info = await stat(dir).catch(() => undefined);
       // A directory younger than the grace may belong to a sandbox being created right now.
       if (!info || now - info.mtimeMs < minAgeMs) continue;
+      if (!(await release(name))) continue;
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       removed++;
     }

@@ -15,6 +15,8 @@ export interface SandboxConfig {
   /** Period of the golden store integrity check (0: never). */
   goldenVerifyMs: number;
   registryMirror?: string;
+  /** Accept an engine without a user namespace (refused by default: root inside would be host root). */
+  allowRootEngine: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -38,6 +40,7 @@ export function sandboxConfigFromEnv(env: Env): SandboxConfig {
     reaperIntervalMs: env.SANDBOX_REAPER_INTERVAL_SECONDS * 1000,
     goldenVerifyMs: env.SANDBOX_GOLDEN_VERIFY_MINUTES * 60_000,
     registryMirror: env.SANDBOX_REGISTRY_MIRROR,
+    allowRootEngine: env.SANDBOX_ALLOW_ROOT_ENGINE,
   };
 }
 

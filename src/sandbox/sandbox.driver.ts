@@ -1,16 +1,29 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DockerSandbox } from './docker-sandbox';
 import { EgressFirewall, egressResolvers } from './egress';
-import { GoldenStore } from './golden-store';
+import {
+  type EngineIsolation,
+  ROOT_ENGINE_REFUSAL,
+  ROOT_ENGINE_WARNING,
+  hostIds,
+  inspectEngineIsolation,
+} from './engine-isolation';
+import { GoldenStore, prepareSandboxDirs, startSandboxContainer } from './golden-store';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
 import { resolveLimits, type SandboxConfig } from './sandbox.config';
-import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES, sandboxContainerSpec, sandboxPaths } from './sandbox-container';
+import {
+  BACKGROUND_CPU_SHARES,
+  FOREGROUND_CPU_SHARES,
+  SANDBOX_USER_ID,
+  sandboxContainerSpec,
+  sandboxPaths,
+} from './sandbox-container';
 import { SandboxLabels, currentOwner } from './sandbox.labels';
 import { SandboxPool } from './sandbox-pool';
 import { SandboxReaper } from './sandbox-reaper';
@@ -33,6 +46,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   private readonly live = new Map<string, DockerSandbox>();
   private readonly releasing = new Map<string, Promise<void>>();
   private verifyTimer?: NodeJS.Timeout;
+  private isolationCheck?: Promise<EngineIsolation>;
 
   constructor(
     private readonly docker: Docker,
@@ -40,7 +54,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     private readonly catalog: ImageCatalog,
     private readonly log: (message: string, error?: unknown) => void = () => undefined,
   ) {
-    this.golden = new GoldenStore(docker, config.root, catalog);
+    this.golden = new GoldenStore(docker, config.root, catalog, () => this.isolation());
     this.egress = new EgressFirewall(docker);
     this.reaper = new SandboxReaper(
       docker,
@@ -58,8 +72,29 @@ export class DockerSandboxDriver implements SandboxDriver {
     );
   }
 
-  /** Worker start: reap leftovers, prepare the golden store, start the pool and the periodic reaper. */
+  /**
+   * The engine's isolation, checked once: an engine without a user namespace is refused (its
+   * sandboxes' root would be the host's) unless the operator explicitly allowed it.
+   */
+  isolation(): Promise<EngineIsolation> {
+    this.isolationCheck ??= inspectEngineIsolation(this.docker)
+      .then((isolation) => {
+        if (!isolation.userns) {
+          if (!this.config.allowRootEngine) throw new SandboxInfrastructureError(ROOT_ENGINE_REFUSAL);
+          this.log(ROOT_ENGINE_WARNING);
+        }
+        return isolation;
+      })
+      .catch((error: unknown) => {
+        this.isolationCheck = undefined;
+        throw error;
+      });
+    return this.isolationCheck;
+  }
+
+  /** Worker start: check the engine, reap leftovers, prepare the golden store, start the pool and the periodic reaper. */
   async init(): Promise<void> {
+    await this.isolation();
     await this.reaper.sweep();
     await this.golden.ensure();
     this.reaper.start(this.config.reaperIntervalMs, (error) => this.log('reaper sweep failed', error));
@@ -69,8 +104,7 @@ export class DockerSandboxDriver implements SandboxDriver {
           .verify()
           .then(
             (intact) =>
-              intact ||
-              this.log('golden image store was modified through a hard link: moved aside, will be prepared again'),
+              intact || this.log('golden image store had changed on the host: moved aside, will be prepared again'),
           )
           .catch((error: unknown) => this.log('golden store verification failed', error));
       }, this.config.goldenVerifyMs);
@@ -111,6 +145,7 @@ export class DockerSandboxDriver implements SandboxDriver {
    * acquire() hands it out, so warming never slows a submission being graded.
    */
   async create(limits: SandboxLimits, egress = false, options: { background?: boolean } = {}): Promise<DockerSandbox> {
+    const isolation = await this.isolation();
     const goldenData = await this.golden.ensure();
     // Network and firewall first: any failure here means no sandbox, never an unfiltered one.
     const network = egress ? await this.egress.ensure() : undefined;
@@ -126,15 +161,14 @@ export class DockerSandboxDriver implements SandboxDriver {
     let container: Docker.Container | undefined;
     let cloning: Promise<void> | undefined;
     try {
-      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      await Promise.all([mkdir(paths.sock, { mode: 0o700 }), mkdir(paths.work), mkdir(paths.data)]);
+      await prepareSandboxDirs(paths, isolation);
       const resolvConf = join(paths.dir, 'resolv.conf');
       if (network) {
         const servers = await egressResolvers();
         await writeFile(resolvConf, servers.map((s) => `nameserver ${s}\n`).join(''), { mode: 0o644 });
       }
       // The copy and the container's creation and start are independent (the entrypoint waits for
-      // the copy's flag before starting dockerd): overlap them.
+      // the ready flag before starting dockerd): overlap them.
       cloning = this.golden.cloneInto(paths.data, options);
       cloning.catch(() => undefined);
       container = await this.docker.createContainer(
@@ -147,12 +181,21 @@ export class DockerSandboxDriver implements SandboxDriver {
           registryMirror: this.config.registryMirror,
           egress: network ? { network: network.name, resolvConf } : undefined,
           cpuShares: options.background ? BACKGROUND_CPU_SHARES : FOREGROUND_CPU_SHARES,
+          goldenVolume: this.golden.volumeName,
         }),
       );
-      await container.start();
-      await cloning;
+      await startSandboxContainer(container, paths, isolation, cloning);
       const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
-      const sandbox = new DockerSandbox(id, container, inner, paths, limits, goldenData, undefined, egress);
+      const sandbox = new DockerSandbox({
+        id,
+        container,
+        inner,
+        paths,
+        limits,
+        goldenDataDir: goldenData,
+        egress,
+        user: hostIds(isolation, SANDBOX_USER_ID),
+      });
       this.live.set(id, sandbox);
       return sandbox;
     } catch (error) {
@@ -184,7 +227,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   release(sandbox: Sandbox): Promise<void> {
     const existing = this.releasing.get(sandbox.id);
     if (existing) return existing;
-    const done = this.destroy(sandbox as DockerSandbox);
+    const done = this.destroy(sandbox as DockerSandbox).finally(() => this.releasing.delete(sandbox.id));
     this.releasing.set(sandbox.id, done);
     // A grading ended: the CPU it used is free for warming its successor.
     this.pool.refill();
@@ -198,8 +241,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       await sandbox.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404) throw error;
       });
-      // Thousands of hard links to unlink: at the lowest priority, as the warm pool's copy, so the
-      // next grading does not wait behind the previous one's cleanup.
+      // What the submission added (images, containers): at the lowest priority, as the warm pool's
+      // copy, so the next grading does not wait behind the previous one's cleanup.
       await run('nice', ['-n', '19', 'rm', '-rf', '--one-file-system', sandbox.paths.dir]);
     } finally {
       this.live.delete(sandbox.id);

@@ -6,7 +6,14 @@ export const SandboxLabels = {
   owner: 'org.dockgrader.owner',
   deadline: 'org.dockgrader.deadline',
   role: 'org.dockgrader.role',
+  /** On the read-only volume of a golden store's layers: the image set's hash. */
+  golden: 'org.dockgrader.golden',
 } as const;
+
+/** Name of the engine volume holding a golden store's layers (one per image set). */
+export function goldenVolumeName(setHash: string): string {
+  return `dockgrader-golden-${setHash}`;
+}
 
 /** This process as an owner: `<host>:<pid>`; the reaper checks the pid when the host matches. */
 export function currentOwner(): string {
