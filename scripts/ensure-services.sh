@@ -55,15 +55,40 @@ ensure_redis() {
   wait_for 15 redis-cli -h "$host" -p "$port" ping || { log "Redis did not start"; return 1; }
 }
 
+# Sandboxes hold every capability a nested dockerd needs; a user namespace is what keeps their
+# root from being the host's root (docs/security.md). The engine we start remaps it.
+ensure_userns_remap_ids() {
+  getent passwd dockremap >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin dockremap
+  grep -q '^dockremap:' /etc/subuid 2>/dev/null || echo 'dockremap:165536:65536' >>/etc/subuid
+  grep -q '^dockremap:' /etc/subgid 2>/dev/null || echo 'dockremap:165536:65536' >>/etc/subgid
+}
+engine_has_userns() { docker -H "$1" info --format '{{json .SecurityOptions}}' 2>/dev/null | grep -q 'name=userns'; }
+start_dockerd() {
+  ensure_userns_remap_ids
+  log "starting dockerd (--userns-remap=default)"
+  (setsid dockerd --userns-remap=default >/var/log/dockerd.log 2>&1 &)
+  wait_for 60 docker info || { log "dockerd did not start: see /var/log/dockerd.log"; return 1; }
+}
+
 ensure_docker() {
   local dh="${DOCKER_HOST:-unix:///var/run/docker.sock}"
-  if docker -H "$dh" info >/dev/null 2>&1; then return 0; fi
+  if docker -H "$dh" info >/dev/null 2>&1; then
+    engine_has_userns "$dh" && return 0
+    # An engine this script started before it enabled user namespaces (a bare `dockerd`, nothing
+    # else on its command line) is restarted with them; anyone else's engine is only reported.
+    local pid; pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+    if [ "$dh" = unix:///var/run/docker.sock ] && [ -n "$pid" ] && [ "$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)" = "dockerd " ]; then
+      log "restarting the dockerd this script started, with user namespaces"
+      kill "$pid"; wait_for 30 bash -c "! kill -0 $pid" || { log "dockerd $pid did not stop"; return 1; }
+      start_dockerd; return
+    fi
+    log "WARNING: the Docker engine at $dh has no user namespace: workers will refuse it (docs/sandbox.md: --userns-remap=default)"
+    return 0
+  fi
   case "$dh" in unix:///var/run/docker.sock) ;; *) log "Docker engine at $dh does not answer"; return 1 ;; esac
   have dockerd || { log "installing the Docker engine"; apt_install docker.io iptables ca-certificates; }
   have docker || { log "no docker client"; return 1; }
-  log "starting dockerd"
-  (setsid dockerd >/var/log/dockerd.log 2>&1 &)
-  wait_for 60 docker info || { log "dockerd did not start: see /var/log/dockerd.log"; return 1; }
+  start_dockerd
 }
 
 ensure_postgres

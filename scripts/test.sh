@@ -47,6 +47,12 @@ run_tier unit --config jest.config.ts
 run_tier integration --config test/jest-integration.config.ts --runInBand --forceExit
 run_tier e2e --config test/jest-e2e.config.ts --runInBand --forceExit
 
+# The hostile catalogue (npm run test:hostile): attacks on the sandbox, each in a real sandbox, and
+# the table of what contained each one.
+echo "=== hostile tests ==="
+bash scripts/test-hostile.sh --json --outputFile="$reports/hostile.json" || status=1
+check_leftovers hostile
+
 # The course catalogue: every definition validated, every reference and wrong solution replayed in
 # real sandboxes and compared with its expected score.
 echo "=== catalogue (npm run exercises:check) ==="
@@ -56,7 +62,7 @@ check_leftovers catalogue
 node -e '
   const fs = require("fs"), dir = process.argv[1];
   let passed = 0, failed = 0, skipped = 0;
-  for (const tier of ["unit", "integration", "e2e"]) {
+  for (const tier of ["unit", "integration", "e2e", "hostile"]) {
     const f = `${dir}/${tier}.json`;
     if (!fs.existsSync(f)) { console.log(`${tier}: no report`); failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));

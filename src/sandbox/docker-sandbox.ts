@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
-import { lchown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { constants } from 'node:fs';
+import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
 import { addedBytes } from './disk-usage';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
@@ -115,20 +116,43 @@ export class DockerSandbox implements Sandbox {
     return result;
   }
 
+  /**
+   * Host-side writes into the bind-mounted workdir (no exec, no tar round trip), owned by the
+   * sandbox's user, who may edit or remove them as on their own machine. The directory is the
+   * sandbox's: each component is created or checked one by one and never followed if it is a
+   * link, and the file is created exclusively, so a link planted there cannot send a write
+   * elsewhere on the host. The grading engine places files before any command runs.
+   */
   async putFiles(files: SandboxFile[]): Promise<void> {
     for (const file of files) {
       const rel = normalize(file.path);
       if (isAbsolute(file.path) || rel.startsWith('..') || rel === '.' || rel.includes('\0')) {
         throw new Error(`refusing file path outside the working directory: ${file.path}`);
       }
-      // Host-side write into the bind-mounted workdir: no exec, no tar round trip. Owned by the
-      // sandbox's user, who may edit or remove it as on their own machine.
-      const target = join(this.paths.work, rel);
-      const created = await mkdir(dirname(target), { recursive: true });
-      // 'wx': never through a file or link already there (files are placed before any command runs).
-      await writeFile(target, file.content, { flag: 'wx', mode: 0o644 });
-      await lchown(target, this.user.uid, this.user.gid);
-      if (created) await chownCreated(created, dirname(target), this.user);
+      const parts = rel.split('/').filter(Boolean);
+      let dir = this.paths.work;
+      for (const part of parts.slice(0, -1)) {
+        dir = join(dir, part);
+        const info = await lstat(dir).catch(() => undefined);
+        if (!info) {
+          await mkdir(dir, { mode: 0o755 });
+          await lchown(dir, this.user.uid, this.user.gid);
+        } else if (!info.isDirectory()) {
+          throw new Error(`refusing file path through a link or a file: ${file.path}`);
+        }
+      }
+      const target = join(dir, parts[parts.length - 1]);
+      const handle = await open(
+        target,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o644,
+      );
+      try {
+        await handle.writeFile(file.content);
+        await handle.chown(this.user.uid, this.user.gid);
+      } finally {
+        await handle.close();
+      }
     }
   }
 
@@ -160,13 +184,5 @@ export class DockerSandbox implements Sandbox {
     } catch {
       return undefined;
     }
-  }
-}
-
-/** Gives `user` the directories mkdir created: from `deepest` up to `first`, the topmost new one. */
-async function chownCreated(first: string, deepest: string, user: { uid: number; gid: number }): Promise<void> {
-  for (let dir = deepest; ; dir = dirname(dir)) {
-    await lchown(dir, user.uid, user.gid);
-    if (dir === first || dirname(dir) === dir) return;
   }
 }
