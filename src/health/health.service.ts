@@ -9,6 +9,8 @@ export interface DependencyHealth {
   status: 'up' | 'down';
   latencyMs: number;
   error?: string;
+  /** Up, but unsafe in a way the operator accepted (e.g. sandboxes without a user namespace). */
+  warning?: string;
 }
 
 export interface HealthReport {
@@ -31,7 +33,7 @@ export class HealthService {
     const [postgres, redis, docker] = await Promise.all([
       probe(() => this.prisma.ping()),
       probe(() => this.redis.ping()),
-      probe(() => this.docker.ping()),
+      probe(() => this.docker.checkSandboxEngine()),
     ]);
     const dependencies = { postgres, redis, docker };
     const allUp = Object.values(dependencies).every((d) => d.status === 'up');
@@ -39,17 +41,19 @@ export class HealthService {
   }
 }
 
-async function probe(fn: () => Promise<void>): Promise<DependencyHealth> {
+async function probe(fn: () => Promise<void | { warning?: string }>): Promise<DependencyHealth> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const outcome = await Promise.race([
       fn(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
       }),
     ]);
-    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    const health: DependencyHealth = { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    if (outcome?.warning) health.warning = outcome.warning;
+    return health;
   } catch (err) {
     return {
       status: 'down',

@@ -1,6 +1,6 @@
 import { chown, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineIsolation } from './engine-isolation';
+import type { EngineIsolation } from '../docker/engine-isolation';
 
 /** Where a line of /proc/<pid>/cgroup lives under /sys/fs/cgroup (v1: one hierarchy per controller set; v2: unified). */
 export function cgroupDirs(procCgroup: string, mountRoot = '/sys/fs/cgroup'): { dir: string; unified: boolean }[] {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
 import { delegateCgroups } from './cgroup-delegation';
-import { type EngineIsolation, hostIds } from './engine-isolation';
+import { type EngineIsolation, hostIds } from '../docker/engine-isolation';
 import { SANDBOX_USER_ID, sandboxContainerSpec, type SandboxPaths, sandboxPaths } from './sandbox-container';
 import { SandboxLabels, currentOwner, goldenVolumeName } from './sandbox.labels';
 import { SandboxInfrastructureError } from './sandbox.types';

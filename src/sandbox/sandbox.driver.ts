@@ -12,7 +12,7 @@ import {
   ROOT_ENGINE_WARNING,
   hostIds,
   inspectEngineIsolation,
-} from './engine-isolation';
+} from '../docker/engine-isolation';
 import { GoldenStore, prepareSandboxDirs, startSandboxContainer } from './golden-store';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
@@ -87,7 +87,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       })
       .catch((error: unknown) => {
         this.isolationCheck = undefined;
-        throw error;
+        throw error instanceof SandboxInfrastructureError
+          ? error
+          : new SandboxInfrastructureError('the sandbox engine could not be inspected', { cause: error });
       });
     return this.isolationCheck;
   }

@@ -1,5 +1,4 @@
 import type Docker from 'dockerode';
-import { SandboxInfrastructureError } from './sandbox.types';
 
 /**
  * How the engine that hosts the sandboxes isolates them from the host. Sandboxes hold every
@@ -24,7 +23,7 @@ export function engineIsolationFromInfo(info: { SecurityOptions?: string[]; Dock
   if (!userns) return { userns: false, rootUid: 0, rootGid: 0 };
   const ids = /\/(\d+)\.(\d+)\/?$/.exec(info.DockerRootDir ?? '');
   if (!ids) {
-    throw new SandboxInfrastructureError(
+    throw new Error(
       `the engine has a user namespace but its data root (${info.DockerRootDir}) does not name the remapped ids`,
     );
   }
