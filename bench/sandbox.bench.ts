@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadEnv } from '../src/config/env';
 import { type ImageCatalog, loadImageCatalog, repositoryManifestPath } from '../src/sandbox/image-catalog';
 import { imageSetHash } from '../src/sandbox/image-hash';
-import { READY_FLAG } from '../src/sandbox/golden-store';
+import { prepareSandboxDirs, startSandboxContainer } from '../src/sandbox/golden-store';
 import { waitForInnerEngine } from '../src/sandbox/inner-engine';
 import { sandboxConfigFromEnv } from '../src/sandbox/sandbox.config';
 import { sandboxContainerSpec, sandboxPaths } from '../src/sandbox/sandbox-container';
@@ -50,13 +50,11 @@ async function coldStarts(driver: DockerSandboxDriver, n: number): Promise<numbe
 }
 
 /** The baseline: a sandbox with an empty engine, then `docker save | docker load` of the same images. */
-async function naiveStart(): Promise<number> {
+async function naiveStart(driver: DockerSandboxDriver): Promise<number> {
   const id = `naive-${Date.now().toString(36)}`;
   const paths = sandboxPaths(config.root, id);
-  await mkdir(paths.sock, { recursive: true, mode: 0o700 });
-  await mkdir(paths.work);
-  await mkdir(paths.data);
-  await writeFile(join(paths.data, READY_FLAG), '');
+  const isolation = await driver.isolation();
+  await prepareSandboxDirs(paths, isolation);
   const t0 = performance.now();
   const container = await docker.createContainer(
     sandboxContainerSpec({
@@ -72,7 +70,7 @@ async function naiveStart(): Promise<number> {
     }),
   );
   try {
-    await container.start();
+    await startSandboxContainer(container, paths, isolation);
     const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
     const exporter = docker as unknown as { getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream> };
     const tarball = await exporter.getImages({ names: catalog.course.flatMap((i) => i.tags) });
@@ -125,7 +123,7 @@ async function main(): Promise<void> {
 
   console.log('naive baseline (fresh engine + docker load)…');
   const naive: number[] = [];
-  for (let i = 0; i < runs('BENCH_NAIVE_RUNS', 3); i++) naive.push(await naiveStart());
+  for (let i = 0; i < runs('BENCH_NAIVE_RUNS', 3); i++) naive.push(await naiveStart(driver));
 
   console.log('idle memory…');
   const idleMemMb = await idleMemoryMb(driver);
