@@ -45,6 +45,18 @@ export function makeDriver(overrides: Partial<SandboxConfig> = {}): DockerSandbo
   return new DockerSandboxDriver(new Docker(), config, loadImageCatalog(repositoryManifestPath), () => undefined);
 }
 
+/** One driver for a spec file: made before its cases, shut down after them. */
+export function specDriver(overrides: Partial<SandboxConfig> = {}): () => DockerSandboxDriver {
+  let driver: DockerSandboxDriver;
+  beforeAll(() => {
+    driver = makeDriver(overrides);
+  });
+  afterAll(async () => {
+    await driver.shutdown();
+  });
+  return () => driver;
+}
+
 /** Status a case reports: the sandbox's own stop when one happened, else graded. */
 export function statusOf(...results: ExecResult[]): string {
   return results.find((r) => r.stoppedBy)?.stoppedBy ?? 'graded';
@@ -145,4 +157,22 @@ export async function expectHostSettingUnchanged(attack: () => Promise<void>): P
 export async function otherValue(): Promise<string> {
   const current = Number((await readFile(HARMLESS_SYSCTL, 'utf8')).trim());
   return String(current === 7 ? 8 : 7);
+}
+
+/**
+ * Runs the line `line(value, setting)` built to write a new value into the harmless host setting:
+ * the setting must be unchanged afterwards and the line must report its failure as `rc=<non-zero>`.
+ */
+export async function attemptHostWrite(
+  sandbox: DockerSandbox,
+  line: (value: string, setting: string) => string,
+  timeoutMs?: number,
+): Promise<ExecResult> {
+  const value = await otherValue();
+  let result: ExecResult | undefined;
+  await expectHostSettingUnchanged(async () => {
+    result = await run(sandbox, line(value, HARMLESS_SYSCTL), timeoutMs);
+  });
+  expect(result!.output).toMatch(/rc=[1-9]/);
+  return result!;
 }

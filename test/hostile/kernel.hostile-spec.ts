@@ -1,16 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import type { DockerSandboxDriver } from '../../src/sandbox/sandbox.driver';
-import {
-  expectHostSettingUnchanged,
-  HARMLESS_SYSCTL,
-  hostileCase,
-  makeDriver,
-  otherValue,
-  run,
-  statusOf,
-} from './hostile-case';
+import { attemptHostWrite, HARMLESS_SYSCTL, hostileCase, run, specDriver, statusOf } from './hostile-case';
 
 /**
  * The host's kernel and the sandbox's privileges: root inside a sandbox (its shell runs as `eleve`,
@@ -26,25 +17,14 @@ const ALL_CAPS =
 const ACCESS_PROBE =
   'use POSIX; for (@ARGV) { print "$_ ", (POSIX::access($_, POSIX::W_OK) ? "WRITABLE" : "no"), "\\n" }\n';
 
-let driver: DockerSandboxDriver;
-beforeAll(() => {
-  driver = makeDriver();
-});
-afterAll(async () => {
-  await driver.shutdown();
-});
-const d = () => driver;
+const d = specDriver();
 
 describe('host kernel settings', () => {
   hostileCase('sysctl written from the student shell', 'user namespace; unprivileged shell', d, async (sandbox) => {
-    const value = await otherValue();
-    let result;
-    await expectHostSettingUnchanged(async () => {
-      result = await run(sandbox, `echo ${value} > ${HARMLESS_SYSCTL}; id -u`);
-    });
-    expect(result!.output).toMatch(/Permission denied/);
-    expect(result!.output.trim().split('\n').pop()).toBe('1000');
-    return statusOf(result!);
+    const result = await attemptHostWrite(sandbox, (value, setting) => `echo ${value} > ${setting}; echo rc=$?; id -u`);
+    expect(result.output).toMatch(/Permission denied/);
+    expect(result.output.trim().split('\n').pop()).toBe('1000');
+    return statusOf(result);
   });
 
   hostileCase(
@@ -52,13 +32,11 @@ describe('host kernel settings', () => {
     'user namespace',
     d,
     async (sandbox) => {
-      const value = await otherValue();
-      let result;
-      await expectHostSettingUnchanged(async () => {
-        result = await run(sandbox, `${ALL_CAPS} alpine sh -c 'echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`);
-      });
-      expect(result!.output).toMatch(/rc=[1-9]/);
-      return statusOf(result!);
+      const result = await attemptHostWrite(
+        sandbox,
+        (value) => `${ALL_CAPS} alpine sh -c 'echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`,
+      );
+      return statusOf(result);
     },
   );
 
@@ -67,16 +45,12 @@ describe('host kernel settings', () => {
     'user namespace (sysctls belong to the initial one)',
     d,
     async (sandbox) => {
-      const value = await otherValue();
-      let result;
-      await expectHostSettingUnchanged(async () => {
-        result = await run(
-          sandbox,
+      const result = await attemptHostWrite(
+        sandbox,
+        (value) =>
           `${ALL_CAPS} alpine sh -c 'mkdir -p /p && mount -t proc proc /p; echo mounted=$?; echo ${value} > /p/sys/kernel/printk_ratelimit; echo rc=$?'`,
-        );
-      });
-      expect(result!.output).toMatch(/rc=[1-9]/);
-      return statusOf(result!);
+      );
+      return statusOf(result);
     },
   );
 
@@ -154,16 +128,11 @@ describe('privileges asked of the inner engine', () => {
     'user namespace (the kernel refuses a privileged container)',
     d,
     async (sandbox) => {
-      const value = await otherValue();
-      let result;
-      await expectHostSettingUnchanged(async () => {
-        result = await run(
-          sandbox,
-          `docker run --rm --privileged alpine sh -c 'echo ${value} > ${HARMLESS_SYSCTL}'; echo rc=$?`,
-        );
-      });
-      expect(result!.output).toMatch(/rc=[1-9]/);
-      return statusOf(result!);
+      const result = await attemptHostWrite(
+        sandbox,
+        (value) => `docker run --rm --privileged alpine sh -c 'echo ${value} > ${HARMLESS_SYSCTL}'; echo rc=$?`,
+      );
+      return statusOf(result);
     },
   );
 
@@ -271,17 +240,13 @@ describe('privileges asked of the inner engine', () => {
     'same inner engine, same user namespace',
     d,
     async (sandbox) => {
-      const value = await otherValue();
-      let result;
-      await expectHostSettingUnchanged(async () => {
-        // The sandbox's own docker CLI, run as root of an inner container, drives the inner engine.
-        result = await run(
-          sandbox,
+      // The sandbox's own docker CLI, run as root of an inner container, drives the inner engine.
+      const result = await attemptHostWrite(
+        sandbox,
+        (value) =>
           `docker run --rm -v /run/dockgrader/docker.sock:/var/run/docker.sock -v /:/sbx alpine chroot /sbx docker -H unix:///var/run/docker.sock run --rm ${ALL_CAPS.replace('docker run --rm ', '')} alpine sh -c 'echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`,
-        );
-      });
-      expect(result!.output).toMatch(/rc=[1-9]/);
-      return statusOf(result!);
+      );
+      return statusOf(result);
     },
   );
 
@@ -290,35 +255,29 @@ describe('privileges asked of the inner engine', () => {
     'user namespace',
     d,
     async (sandbox) => {
-      const value = await otherValue();
-      let result;
-      await expectHostSettingUnchanged(async () => {
-        await run(
-          sandbox,
-          "docker run --rm -v /work:/w alpine sh -c 'mkdir /w/suid && cp /bin/busybox /w/suid/ && chmod 4755 /w/suid/busybox'",
-        );
-        result = await run(sandbox, `/work/suid/busybox sh -c 'id -u; echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`);
-      });
-      expect(result!.output).toMatch(/rc=[1-9]/);
+      await run(
+        sandbox,
+        "docker run --rm -v /work:/w alpine sh -c 'mkdir /w/suid && cp /bin/busybox /w/suid/ && chmod 4755 /w/suid/busybox'",
+      );
+      const result = await attemptHostWrite(
+        sandbox,
+        (value) => `/work/suid/busybox sh -c 'id -u; echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`,
+      );
       // Host-side, the file belongs to the sandbox's mapped root, not to the host root.
       const owner = (await stat(`${sandbox.paths.work}/suid/busybox`)).uid;
       expect(owner).toBeGreaterThan(0);
-      return statusOf(result!);
+      return statusOf(result);
     },
   );
 
   hostileCase('a setuid binary in an inner image run by a non-root user', 'user namespace', d, async (sandbox) => {
-    const value = await otherValue();
-    let result;
-    await expectHostSettingUnchanged(async () => {
-      result = await run(
-        sandbox,
+    const result = await attemptHostWrite(
+      sandbox,
+      (value, setting) =>
         "mkdir -p suid && printf 'FROM alpine\\nRUN mkdir /suid && cp /bin/busybox /suid/ && chmod 4755 /suid/busybox\\nUSER 1000\\n' > suid/Dockerfile && " +
-          `docker build -q -t suid suid >/dev/null && docker run --rm suid /suid/busybox sh -c 'id -u; echo ${value} > ${HARMLESS_SYSCTL}; echo rc=$?'`,
-        120_000,
-      );
-    });
-    expect(result!.output).toMatch(/rc=[1-9]/);
-    return statusOf(result!);
+        `docker build -q -t suid suid >/dev/null && docker run --rm suid /suid/busybox sh -c 'id -u; echo ${value} > ${setting}; echo rc=$?'`,
+      120_000,
+    );
+    return statusOf(result);
   });
 });

@@ -1,14 +1,13 @@
 import Docker from 'dockerode';
 import { networkInterfaces } from 'node:os';
 import type { DockerSandbox } from '../../src/sandbox/docker-sandbox';
-import type { DockerSandboxDriver } from '../../src/sandbox/sandbox.driver';
 import {
   expectAllRefused,
   HOST_SERVICE_REPLY,
   tcpAttempts,
   withHostService,
 } from '../integration/sandbox/sandbox-fixture';
-import { hostileCase, makeDriver, run, statusOf } from './hostile-case';
+import { hostileCase, run, specDriver, statusOf } from './hostile-case';
 
 /** Reaching out: a sandbox has no network but its own; nothing of the host or of another sandbox answers. */
 
@@ -22,14 +21,7 @@ function hostAddress(): string {
   return '10.0.2.15';
 }
 
-let driver: DockerSandboxDriver;
-beforeAll(() => {
-  driver = makeDriver();
-});
-afterAll(async () => {
-  await driver.shutdown();
-});
-const d = () => driver;
+const d = specDriver();
 
 describe('network and neighbours', () => {
   hostileCase("the host's Docker engine", 'own engine socket; no network', d, async (sandbox) => {
@@ -111,7 +103,7 @@ describe('network and neighbours', () => {
     'own socket directory per sandbox (0700 on the host); separate namespaces',
     d,
     async (sandbox) => {
-      const other = (await driver.acquire()) as DockerSandbox;
+      const other = (await d().acquire()) as DockerSandbox;
       try {
         await other.exec('docker run -d --name victim alpine sleep 600', { timeoutMs: 30_000 });
         const probe = await run(
@@ -123,7 +115,7 @@ describe('network and neighbours', () => {
         expect((await other.exec("docker ps --format '{{.Names}}'", { timeoutMs: 10_000 })).output).toBe('victim\n');
         return statusOf(probe);
       } finally {
-        await driver.release(other);
+        await d().release(other);
       }
     },
   );

@@ -1,17 +1,23 @@
-import type { DockerSandboxDriver } from '../../src/sandbox/sandbox.driver';
+import type { DockerSandbox } from '../../src/sandbox/docker-sandbox';
 import { innerContainersPidsLimit } from '../../src/sandbox/sandbox-container';
-import { HOSTILE_LIMITS, hostileCase, makeDriver, run, statusOf } from './hostile-case';
+import { HOSTILE_LIMITS, hostileCase, run, specDriver, statusOf } from './hostile-case';
 
 /** Exhaustion: every limit stops the submission, reports why, and leaves the sandbox's neighbours working. */
 
-let driver: DockerSandboxDriver;
-beforeAll(() => {
-  driver = makeDriver({ diskPollMs: 500 });
+const d = specDriver({ diskPollMs: 500 });
+
+// A neighbour grading at the same time: after each attack it must still work, as fast as ever.
+let witness: DockerSandbox;
+beforeAll(async () => {
+  witness = (await d().acquire()) as DockerSandbox;
 });
 afterAll(async () => {
-  await driver.shutdown();
+  await d().release(witness);
 });
-const d = () => driver;
+afterEach(async () => {
+  const alive = await witness.exec('docker run --rm busybox echo alive', { timeoutMs: 30_000 });
+  expect(alive).toMatchObject({ exitCode: 0, output: 'alive\n' });
+});
 
 describe('resource exhaustion', () => {
   hostileCase(
