@@ -67,7 +67,7 @@ export async function stopProcess(
 
 /** Sandboxes (their ids, from the host containers' labels) owned by one process (`<host>:<pid>`). */
 export async function sandboxesOwnedBy(pid: number): Promise<string[]> {
-  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  const docker = new Docker(); // DOCKER_HOST, the engine the workers use
   const list = await docker.listContainers({
     all: true,
     filters: { label: [`${SandboxLabels.owner}=${hostname()}:${pid}`] },
