@@ -22,6 +22,13 @@ describe('error mapping', () => {
     ).toBeUndefined();
   });
 
+  it("maps PostgreSQL's refusal of a NUL character (raw or wrapped) to a validation error", () => {
+    const raw = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    expect(toDomainError(raw)?.code).toBe(ErrorCode.Validation);
+    expect(toDomainError(new Error('query failed', { cause: raw }))?.code).toBe(ErrorCode.Validation);
+    expect(toDomainError(Object.assign(new Error('other'), { code: '23505' }))).toBeUndefined();
+  });
+
   it('maps body parser failures and leaves unknown errors unmapped', () => {
     expect(toDomainError(Object.assign(new Error('big'), { type: 'entity.too.large' }))?.code).toBe(
       ErrorCode.PayloadTooLarge,

@@ -40,6 +40,10 @@ export function statusOf(code: ErrorCode): number {
 /** Turns a thrown value into a domain error when it is one in disguise (Prisma, body parser). */
 export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
+  // A NUL character reached PostgreSQL (schemas refuse it at the edge; this keeps a missed path a 400).
+  if (isNulRefusal(err)) {
+    return new DomainError(ErrorCode.Validation, 'text must not contain NUL characters (\\0)', {}, { cause: err });
+  }
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === 'P2002') return new DomainError(ErrorCode.Conflict, 'already exists', {}, { cause: err });
     if (err.code === 'P2025') return new DomainError(ErrorCode.NotFound, 'not found', {}, { cause: err });
@@ -53,6 +57,15 @@ export function toDomainError(err: unknown): DomainError | undefined {
     return new DomainError(ErrorCode.MalformedBody, 'unreadable request body');
   }
   return undefined;
+}
+
+/** PostgreSQL's refusal of a NUL in text (SQLSTATE 22021), raw from pg or wrapped by Prisma. */
+function isNulRefusal(err: unknown): boolean {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = e.cause as typeof e) {
+    if (e.code === '22021' || (typeof e.message === 'string' && e.message.includes('0x00'))) return true;
+  }
+  return false;
 }
 
 /** The one mapping from errors to HTTP responses; unknown errors are logged and answered 500. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ExerciseDetail, ExercisesService, ExerciseSummary } from './exercises.service';
+import { ExerciseSlugPipe } from '../common/safe-text';
 
 /** Read access to the exercise catalogue for every authenticated user. */
 @ApiTags('exercises')
@@ -17,7 +18,7 @@ export class ExercisesController {
 
   @Get(':slug')
   @ApiOperation({ summary: 'One exercise: instructions and max points' })
-  get(@Param('slug') slug: string): Promise<ExerciseDetail> {
+  get(@Param('slug', ExerciseSlugPipe) slug: string): Promise<ExerciseDetail> {
     return this.exercises.get(slug);
   }
 }

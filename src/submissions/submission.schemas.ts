@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SLUG_PATTERN, storableText } from '../common/safe-text';
 
 const MAX_SOURCE_CHARS = 64 * 1024;
 const MAX_FILE_CHARS = 64 * 1024;
@@ -18,9 +19,9 @@ export const createSubmissionSchema = z.strictObject({
     .min(1)
     .max(100)
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an exercise slug'),
-  source: z.string().min(1, 'must not be empty').max(MAX_SOURCE_CHARS),
+  source: storableText(MAX_SOURCE_CHARS).min(1, 'must not be empty'),
   files: z
-    .array(z.strictObject({ path: relativePath, content: z.string().max(MAX_FILE_CHARS) }))
+    .array(z.strictObject({ path: relativePath, content: storableText(MAX_FILE_CHARS) }))
     .max(20)
     .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'paths must be unique')
     .default([]),
@@ -36,7 +37,7 @@ export const idempotencyKeySchema = z
   .optional();
 
 export const listSubmissionsSchema = z.strictObject({
-  exercise: z.string().min(1).max(100).optional(),
+  exercise: z.string().regex(SLUG_PATTERN, 'must be an exercise slug').optional(),
   user: z.uuid().optional(),
   status: z.enum(['queued', 'running', 'graded', 'error']).optional(),
   /** Opaque cursor from the previous page's `nextCursor`. */

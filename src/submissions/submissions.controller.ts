@@ -37,6 +37,7 @@ import {
 } from './submission.schemas';
 import { SubmissionEventStream } from './submission-event.stream';
 import { Accepted, SubmissionPage, SubmissionsService, SubmissionView } from './submissions.service';
+import { ExerciseSlugPipe } from '../common/safe-text';
 
 const idPipe = new ZodValidationPipe(
   submissionIdSchema.transform((v) => v.toLowerCase()),
@@ -145,7 +146,7 @@ export class ExerciseRegradeController {
   @HttpCode(202)
   @Roles(Role.instructor)
   @ApiOperation({ summary: 'Regrade every finished submission of an exercise (instructors)' })
-  regrade(@Param('slug') slug: string): Promise<{ exercise: string; queued: number }> {
+  regrade(@Param('slug', ExerciseSlugPipe) slug: string): Promise<{ exercise: string; queued: number }> {
     return this.submissions.regradeExercise(slug);
   }
 }

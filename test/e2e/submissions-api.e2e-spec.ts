@@ -103,8 +103,15 @@ describe('submissions API', () => {
       expect(one.body.instructions.length).toBeGreaterThan(0);
     });
 
-    it('answers 404 for an unknown exercise', async () => {
-      await http().get('/api/exercises/no-such-thing').set('Authorization', `Bearer ${student.token}`).expect(404);
+    it('answers 404 for an unknown exercise, a NUL or a non-slug in the path', async () => {
+      for (const slug of ['no-such-thing', '%00', 'a%00b', 'Bad%20Slug']) {
+        await http().get(`/api/exercises/${slug}`).set('Authorization', `Bearer ${student.token}`).expect(404);
+        await http()
+          .post(`/api/exercises/${slug}/regrade`)
+          .set('Authorization', `Bearer ${instructor.token}`)
+          .expect(404);
+      }
+      await http().get('/api/submissions?exercise=%00').set('Authorization', `Bearer ${student.token}`).expect(400);
     });
   });
 
@@ -129,6 +136,9 @@ describe('submissions API', () => {
       [{ exercise, source: 'x', files: [{ path: '../etc/passwd', content: 'x' }] }, 'files.0.path'],
       [{ exercise, source: 'x', files: [{ path: '/abs', content: 'x' }] }, 'files.0.path'],
       [{ exercise, source: 'x', extra: true }, 'extra'],
+      // PostgreSQL refuses NUL in text: refused at the edge, never a 500.
+      [{ exercise, source: 'docker ps\u0000' }, 'source'],
+      [{ exercise, source: 'x', files: [{ path: 'Dockerfile', content: 'FROM alpine\u0000' }] }, 'files.0.content'],
     ])('answers 400 naming the field for %j', async (body, field) => {
       const res = await submit(student.token, body).expect(400);
       expect(res.body.error).toBe('validation_failed');
