@@ -1,0 +1,6 @@
+docker run -it --name essai1 ubuntu bash
+<<< echo test > /test.txt
+<<< exit
+docker diff essai1
+docker run -dit --name essai2 ubuntu
+docker exec essai2 ls /test.txt

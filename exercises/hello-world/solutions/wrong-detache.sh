@@ -1,0 +1,3 @@
+docker run -d hello-world
+docker run -d hello-world
+docker ps -a
