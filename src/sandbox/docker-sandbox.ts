@@ -5,7 +5,20 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { addedBytes } from './disk-usage';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
-import type { ExecOptions, ExecResult, Sandbox, SandboxFile, SandboxLimits, SandboxStopReason } from './sandbox.types';
+import { ShellSession } from './sandbox-shell';
+import { runTerminal } from './sandbox-terminal';
+import type {
+  ExecOptions,
+  ExecResult,
+  Sandbox,
+  SandboxFile,
+  SandboxLimits,
+  SandboxShell,
+  SandboxStopReason,
+  ShellRunOptions,
+  ShellRunResult,
+  TerminalRunOptions,
+} from './sandbox.types';
 
 export interface DockerSandboxParts {
   id: string;
@@ -110,6 +123,56 @@ export class DockerSandbox implements Sandbox {
       oomKills: () => this.oomKills(),
     });
     // A command that filled the disk between two polls: say so now rather than at the next one.
+    if (!this.stopReason && Date.now() - this.lastDiskCheck > this.diskPollMs)
+      await this.checkDisk().catch(() => undefined);
+    if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;
+    return result;
+  }
+
+  async openShell(): Promise<SandboxShell> {
+    const session = new ShellSession({
+      container: this.container,
+      user: SANDBOX_USER,
+      cwd: this.workdir,
+      sandboxStopped: this.stopped,
+      oomKills: () => this.oomKills(),
+      defaultMaxOutputBytes: this.limits.maxOutputBytes,
+    });
+    const stopped = (): ShellRunResult => ({
+      exitCode: null,
+      output: '',
+      truncated: false,
+      durationMs: 0,
+      stoppedBy: this.stopReason,
+    });
+    return {
+      run: async (command: string, options: ShellRunOptions): Promise<ShellRunResult> => {
+        if (this.stopReason) return stopped();
+        return this.afterCommand(await session.run(command, options));
+      },
+      runTerminal: async (command: string, options: TerminalRunOptions): Promise<ExecResult> => {
+        if (this.stopReason) return stopped();
+        const state = await session.dumpState(10_000);
+        const result = await runTerminal({
+          container: this.container,
+          user: SANDBOX_USER,
+          // The line runs in a bash given the persistent shell's variables, functions and directory.
+          command: `exec bash --norc --noprofile -c '. ${state} 2>/dev/null; stty rows 24 cols 80 2>/dev/null; eval "$DOCKGRADER_LINE"'`,
+          env: [`DOCKGRADER_LINE=${command}`],
+          cwd: this.workdir,
+          input: options.input,
+          timeoutMs: options.timeoutMs,
+          maxOutputBytes: options.maxOutputBytes ?? this.limits.maxOutputBytes,
+          sandboxStopped: this.stopped,
+        });
+        return this.afterCommand(result);
+      },
+      close: () => session.close(),
+    };
+  }
+
+  /** A command that filled the disk between two polls: say so now rather than at the next one. */
+  private async afterCommand<R extends ExecResult>(result: R): Promise<R> {
     if (!this.stopReason && Date.now() - this.lastDiskCheck > this.diskPollMs)
       await this.checkDisk().catch(() => undefined);
     if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;

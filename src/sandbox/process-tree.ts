@@ -112,3 +112,38 @@ async function isAlive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Sends `name` to every process of the sessions under `rootPid` (see killSessionTree), sparing the
+ * root itself when asked: a persistent shell's command is interrupted (SIGINT, as Ctrl-C in a
+ * terminal) or killed while the shell lives on. One pass, no stop: used before killSessionTree,
+ * which remains the way to end a tree that keeps forking. Returns how many were signalled.
+ */
+export async function signalSessionTree(
+  rootPid: number,
+  containerId: string,
+  name: NodeJS.Signals,
+  options: { spareRoot?: boolean } = {},
+): Promise<number> {
+  const stats = await readStats();
+  const sessions = new Set<number>([rootPid]);
+  const children = new Map<number, ProcStat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const root = stats.find((s) => s.pid === rootPid);
+  const queue = root ? [root] : [];
+  while (queue.length) {
+    const s = queue.pop()!;
+    if (s !== root || root.session === root.pid) sessions.add(s.session);
+    queue.push(...(children.get(s.pid) ?? []));
+  }
+  const targets = stats.filter(
+    (s) => (sessions.has(s.session) || s.pid === rootPid) && !(options.spareRoot && s.pid === rootPid),
+  );
+  let count = 0;
+  for (const s of targets) {
+    if (!(await inContainer(s.pid, containerId))) continue;
+    signal(s.pid, name);
+    count += 1;
+  }
+  return count;
+}

@@ -54,6 +54,39 @@ export interface ExecResult {
   stoppedBy?: SandboxStopReason;
 }
 
+export interface ShellRunOptions {
+  /** Fed to the command's stdin (lines ending with a newline), then EOF. Without it: /dev/null. */
+  stdin?: string;
+  timeoutMs: number;
+  /** Defaults to the sandbox's maxOutputBytes. */
+  maxOutputBytes?: number;
+}
+
+export interface TerminalRunOptions {
+  /** Lines typed at the program's prompts, in order; Ctrl-D follows them. */
+  input: string[];
+  timeoutMs: number;
+  maxOutputBytes?: number;
+}
+
+export interface ShellRunResult extends ExecResult {
+  /** The shell exited during this command (`exit`, a forced kill): the next command gets a new one. */
+  shellEnded?: boolean;
+}
+
+/**
+ * One persistent shell in a sandbox, as a student's terminal: `cd`, variables, functions and
+ * `export` carry over from one command to the next; each command has its own stdin.
+ */
+export interface SandboxShell {
+  /** Runs one command line (may span lines: here-documents, loops). A hanging one is interrupted (Ctrl-C, then killed). */
+  run(command: string, options: ShellRunOptions): Promise<ShellRunResult>;
+  /** Runs an attached `-it` line under a pseudo-terminal, typing `input` at its prompts, with this shell's state. */
+  runTerminal(command: string, options: TerminalRunOptions): Promise<ExecResult>;
+  /** Ends the shell and its background jobs. */
+  close(): Promise<void>;
+}
+
 export interface SandboxFile {
   /** Relative path inside the working directory; no `..`, no absolute paths. */
   path: string;
@@ -68,6 +101,8 @@ export interface Sandbox {
   readonly inner: Docker;
   /** Runs one shell command line (`sh -c`) inside the sandbox, where `docker` talks to the inner engine. */
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
+  /** Opens a persistent shell in the working directory (one per replay). */
+  openShell(): Promise<SandboxShell>;
   /** Writes files into the working directory. */
   putFiles(files: SandboxFile[]): Promise<void>;
   /** Why the sandbox itself is no longer usable, or undefined while it is healthy. */

@@ -1,0 +1,151 @@
+import type Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
+import { killSessionTree } from './process-tree';
+import { SANDBOX_USER_HOME } from './sandbox-container';
+import type { ExecResult, SandboxStopReason } from './sandbox.types';
+
+/**
+ * Runs an attached `-it` line under a pseudo-terminal and types the student's lines into it as a
+ * person would: each one after the program shows its prompt (or after the terminal went quiet),
+ * then Ctrl-D when everything was typed. Verified recipe: ../shared/notes/environment.md, "Real
+ * terminals for -it lines" (typing ahead fails: redis-cli's raw mode discards typeahead).
+ */
+
+/** The last line of output looks like a prompt waiting for input. */
+const PROMPT = /(?:[#$>%]|\[y\/N\]|\(y\/n\)|\?) ?$/i;
+/** Fallback when no prompt is recognised: the terminal has been quiet this long. */
+const QUIET_MS = 400;
+/** Longest wait for a prompt before typing anyway. */
+const PROMPT_TIMEOUT_MS = 10_000;
+/** A cursor-position query: redis-cli and busybox ash block until the terminal answers it. */
+const CURSOR_QUERY = '\x1b[6n';
+
+export interface RunTerminalArgs {
+  container: Docker.Container;
+  /** User of the sandbox image the line runs as (never root). */
+  user: string;
+  /** Shell command run by bash in the terminal (it sources the persistent shell's state first). */
+  command: string;
+  env: string[];
+  cwd: string;
+  /** Lines typed, in order (without their newline). */
+  input: string[];
+  timeoutMs: number;
+  maxOutputBytes: number;
+  sandboxStopped: Promise<SandboxStopReason>;
+}
+
+export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
+  const started = Date.now();
+  const exec = await args.container.exec({
+    Cmd: ['/usr/local/bin/dockgrader-exec', args.command],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+    User: args.user,
+    Env: [`DOCKGRADER_CWD=${args.cwd}`, `HOME=${SANDBOX_USER_HOME}`, 'TERM=xterm', ...args.env],
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true } as never)) as unknown as Duplex;
+  await exec.resize({ h: 24, w: 80 }).catch(() => undefined);
+  let raw = '';
+  let truncated = false;
+  let lastData = Date.now();
+  let sawNewline = true;
+  let stopped: SandboxStopReason | undefined;
+  let done = false;
+  const ended = new Promise<void>((resolve) => {
+    const end = () => {
+      done = true;
+      resolve();
+    };
+    stream.on('end', end);
+    stream.on('close', end);
+    stream.on('error', end);
+  });
+  stream.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    lastData = Date.now();
+    if (text.includes('\n')) sawNewline = true;
+    for (let i = text.indexOf(CURSOR_QUERY); i >= 0; i = text.indexOf(CURSOR_QUERY, i + 1)) {
+      if (!done) stream.write('\x1b[1;1R');
+    }
+    if (raw.length + text.length > args.maxOutputBytes) {
+      raw += text.slice(0, Math.max(0, args.maxOutputBytes - raw.length));
+      truncated = true;
+      stopped ??= 'output-limit';
+    } else raw += text;
+  });
+  const deadline = started + args.timeoutMs;
+  void args.sandboxStopped.then((r) => (stopped ??= r));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Waits until the program waits for input; false when it ended or the command must stop. */
+  const ready = async (): Promise<boolean> => {
+    const since = Date.now();
+    for (;;) {
+      if (done || stopped) return false;
+      if (Date.now() > deadline) {
+        stopped = 'timeout';
+        return false;
+      }
+      const lastLine = cleanTerminalOutput(raw).split('\n').pop() ?? '';
+      if (sawNewline && PROMPT.test(lastLine) && Date.now() - lastData >= 30) return true;
+      if (Date.now() - lastData >= QUIET_MS || Date.now() - since > PROMPT_TIMEOUT_MS) return true;
+      await sleep(20);
+    }
+  };
+  for (const line of args.input) {
+    if (!(await ready())) break;
+    sawNewline = false;
+    stream.write(`${line}\r`);
+  }
+  // Everything typed: Ctrl-D at the next prompt, as the student would close the program.
+  for (let tries = 0; tries < 3 && (await ready()); tries++) {
+    stream.write('\x04');
+    await Promise.race([ended, sleep(1000)]);
+  }
+  if (!done && !stopped) {
+    const left = deadline - Date.now();
+    if (left > 0) await Promise.race([ended, sleep(left)]);
+    if (!done) stopped ??= 'timeout';
+  }
+  if (stopped || !done) {
+    const pid = await exec
+      .inspect()
+      .then((i) => i.Pid)
+      .catch(() => 0);
+    if (pid > 0) await killSessionTree(pid, args.container.id);
+    await Promise.race([ended, sleep(1000)]);
+  }
+  stream.destroy();
+  const info = await exec.inspect().catch(() => undefined);
+  return {
+    exitCode: stopped ? null : (info?.ExitCode ?? null),
+    output: cleanTerminalOutput(raw),
+    truncated,
+    durationMs: Date.now() - started,
+    ...(stopped ? { stoppedBy: stopped } : {}),
+  };
+}
+
+/**
+ * What a person would read on the screen, as text: escape sequences removed, a line redrawn after
+ * `\r` keeps its last version, `\r\n` is a newline, other control characters dropped.
+ */
+export function cleanTerminalOutput(raw: string): string {
+  /* eslint-disable no-control-regex -- matching terminal control characters is the point */
+  const text = raw
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '') // OSC (window title …)
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI (colours, cursor moves, the 6n query)
+    .replace(/\x1b[()][A-Za-z0-9]/g, '')
+    .replace(/\x1b[=>78]/g, '')
+    .replace(/\r+\n/g, '\n');
+  return text
+    .split('\n')
+    .map((l) => {
+      const i = l.lastIndexOf('\r', l.length - 1);
+      return (i >= 0 ? l.slice(i + 1) : l).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+    })
+    .join('\n');
+  /* eslint-enable no-control-regex */
+}
