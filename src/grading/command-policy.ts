@@ -1,116 +1,91 @@
 import { analyseLine, type SimpleCommand } from './shell-line.analyzer';
 
 /**
- * Which programs a submitted line may invoke. The sandbox is the security boundary; this policy
- * keeps replays about Docker (and refuses lines we cannot analyse), so a refused line is explained
- * to the student instead of being run. Every simple command of the line is checked, including
- * those in pipes, lists and command substitutions.
+ * What the replay does with a submitted line. The sandbox is the security boundary (a student's
+ * shell there can do nothing a student could not do on their own machine); this policy does not
+ * refuse harmless shell. It keeps replays about the course and explains the few lines that cannot
+ * be replayed: full-screen editors (nothing would be typed into them) and `docker compose`, which
+ * the sandboxes do not have. Host habits are run as the student meant them, with a notice: `sudo`
+ * (the sandbox's shell has a `sudo` that runs the rest) and Git Bash's `winpty` (runs what follows).
+ * Every simple command of the line is looked at: pipes, lists, loops, `$( )`, backticks.
  */
 
-/** Programs a line may run besides docker; documented in docs/submission-format.md. */
-export const ALLOWED_PROGRAMS: ReadonlySet<string> = new Set([
-  'docker',
-  'echo',
-  'printf',
-  'cat',
-  'ls',
-  'pwd',
-  'cd',
-  'mkdir',
-  'touch',
-  'cp',
-  'mv',
-  'curl',
-  'sleep',
-  'grep',
-  'head',
-  'tail',
-  'wc',
-  'sort',
-  'uniq',
-  'cut',
-  'tr',
-  'tee',
-  'true',
-  'false',
-  'test',
-  '[',
-  'date',
-  'clear',
-  'exit',
-  'export',
-  'which',
-  'whoami',
-  'uname',
-  'xargs',
+export type PolicyDecision = { allowed: true; notices: string[] } | { allowed: false; reason: string };
+
+/** Full-screen editors: typed keys cannot be replayed into them. */
+const EDITORS = new Set([
+  'nano',
+  'vi',
+  'vim',
+  'vim.tiny',
+  'nvim',
+  'emacs',
+  'pico',
+  'micro',
+  'code',
+  'notepad',
+  'gedit',
 ]);
 
-/** Programs refused with a specific explanation. */
-const HINTS: Record<string, string> = {
-  sudo: 'sudo est inutile ici : tapez la commande sans sudo',
-  sh: "lancer un shell (sh, bash …) sur la machine n'est pas autorisé ; pour un shell dans un conteneur, utilisez « docker exec -it <conteneur> sh »",
-  bash: "lancer un shell (sh, bash …) sur la machine n'est pas autorisé ; pour un shell dans un conteneur, utilisez « docker exec -it <conteneur> bash »",
-  rm: "rm n'est pas autorisé sur la machine ; pour supprimer des conteneurs ou des images, utilisez « docker rm » / « docker image rm »",
-  eval: "eval n'est pas autorisé",
-  source: "source n'est pas autorisé",
-  '.': "« . » (source) n'est pas autorisé",
-  exec: "exec n'est pas autorisé",
-};
+const EDITOR_REASON = (program: string) =>
+  `« ${program} » ouvre un éditeur plein écran, qui ne peut pas être rejoué : joignez le fichier à la soumission, ` +
+  `ou écrivez-le avec un here-document, par exemple « cat > Dockerfile <<'FIN' » puis ses lignes puis « FIN »`;
 
-export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
+const COMPOSE_REASON =
+  "docker compose n'est pas disponible dans les bacs à sable de cet exercice : lancez les conteneurs avec « docker run » comme dans le cours";
+
+const SUDO_NOTICE =
+  "« sudo » est inutile ici (l'utilisateur du bac à sable a accès à docker) : la commande a été exécutée sans sudo";
+
+/** The program of a simple command once host wrappers (`sudo -E`, `winpty`) are set aside. */
+export function unwrapped(words: string[]): { words: string[]; sudo: boolean } {
+  let i = 0;
+  let sudo = false;
+  for (;;) {
+    if (words[i] === 'winpty') i += 1;
+    else if (words[i] === 'sudo') {
+      sudo = true;
+      i += 1;
+      while (i < words.length && words[i].startsWith('-'))
+        i += ['-u', '-g', '-h', '-p', '-C'].includes(words[i]) ? 2 : 1;
+    } else break;
+  }
+  return { words: words.slice(i), sudo };
+}
 
 export function checkCommandLine(line: string): PolicyDecision {
   const analysis = analyseLine(line);
-  if (!analysis.ok) return { allowed: false, reason: analysis.reason };
+  // What we cannot analyse is still the shell's to run: a syntax error is then the student's to read.
+  if (!analysis.ok) return { allowed: true, notices: [] };
+  const notices = new Set<string>();
   for (const c of analysis.commands) {
     const d = checkSimpleCommand(c);
     if (!d.allowed) return d;
+    d.notices.forEach((n) => notices.add(n));
   }
-  return { allowed: true };
+  return { allowed: true, notices: [...notices] };
 }
 
 function checkSimpleCommand(c: SimpleCommand): PolicyDecision {
-  if (c.words.length === 0) return { allowed: true }; // assignments only: `NOM=valeur`
-  return checkProgram(
-    c.words.map((w) => w.text),
-    c.words[0].dynamic,
-  );
+  const { words, sudo } = unwrapped(c.words.map((w) => w.text));
+  const notices = sudo ? [SUDO_NOTICE] : [];
+  const program = (words[0] ?? '').split('/').pop() ?? '';
+  if (EDITORS.has(program)) return { allowed: false, reason: EDITOR_REASON(program) };
+  if (program === 'docker-compose' || (program === 'docker' && words.includes('compose'))) {
+    const sub = words.slice(1).find((w) => !w.startsWith('-'));
+    if (program === 'docker-compose' || sub === 'compose') return { allowed: false, reason: COMPOSE_REASON };
+  }
+  if (program === 'xargs') {
+    const inner = xargsProgram(words.slice(1));
+    if (inner && EDITORS.has(inner)) return { allowed: false, reason: EDITOR_REASON(inner) };
+  }
+  return { allowed: true, notices };
 }
 
-function checkProgram(words: string[], dynamicProgram: boolean): PolicyDecision {
-  const program = words[0];
-  if (dynamicProgram) {
-    return {
-      allowed: false,
-      reason: `le programme à lancer (« ${program} ») doit être écrit en toutes lettres, pas venir d'une variable ou d'une substitution`,
-    };
-  }
-  if (program.includes('/')) {
-    return {
-      allowed: false,
-      reason: `« ${program} » : donnez le nom du programme sans chemin (programmes autorisés : ${[...ALLOWED_PROGRAMS].join(', ')})`,
-    };
-  }
-  if (!ALLOWED_PROGRAMS.has(program)) {
-    const hint = HINTS[program];
-    return {
-      allowed: false,
-      reason:
-        hint ??
-        `le programme « ${program} » n'est pas autorisé ici (programmes autorisés : ${[...ALLOWED_PROGRAMS].join(', ')})`,
-    };
-  }
-  if (program === 'xargs') return checkXargs(words.slice(1));
-  return { allowed: true };
-}
-
-/** xargs runs a program: check that one (`docker ps -aq | xargs docker rm -f`). */
-function checkXargs(args: string[]): PolicyDecision {
+/** The program xargs runs (`docker ps -aq | xargs docker rm -f`). */
+function xargsProgram(args: string[]): string | undefined {
   const withValue = new Set(['-n', '-I', '-L', '-P', '-d', '-s', '-E', '-a']);
   let i = 0;
-  while (i < args.length && args[i].startsWith('-')) {
-    i += withValue.has(args[i]) ? 2 : 1;
-  }
-  if (i >= args.length) return { allowed: true }; // xargs alone runs echo
-  return checkProgram(args.slice(i), false);
+  while (i < args.length && args[i].startsWith('-')) i += withValue.has(args[i]) ? 2 : 1;
+  return args[i];
 }

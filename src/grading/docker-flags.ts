@@ -1,3 +1,4 @@
+import { unwrapped } from './command-policy';
 import { analyseLine, type SimpleCommand } from './shell-line.analyzer';
 
 /**
@@ -51,7 +52,8 @@ export function dockerInvocations(line: string): DockerInvocation[] {
 }
 
 function readDocker(c: SimpleCommand): DockerInvocation | undefined {
-  const words = c.words.map((w) => w.text);
+  // `sudo docker …` and Git Bash's `winpty docker …` run docker.
+  const { words } = unwrapped(c.words.map((w) => w.text));
   if (words[0] !== 'docker') return undefined;
   let i = 1;
   // Global options before the subcommand (rare in the course, e.g. `docker --debug run`).

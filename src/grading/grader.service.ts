@@ -159,7 +159,7 @@ export async function gradeSubmission(
       score,
       checks,
       transcript: history.transcript,
-      notices: noticesOf(history),
+      notices: [...parsed.notices, ...noticesOf(history)],
       durationMs: Date.now() - started,
       phasesMs,
     };
@@ -192,6 +192,11 @@ function noticesOf(history: ReplayHistory): string[] {
   const notices: string[] = [];
   for (const e of history.transcript) {
     const where = `Ligne ${e.line} (« ${shorten(e.text)} »)`;
+    for (const n of e.notices ?? []) notices.push(`${where} : ${n}`);
+    if (e.shellEnded && e.index < history.transcript.length - 1)
+      notices.push(
+        `${where} : le shell s'est terminé (exit) ; les lignes suivantes ont été exécutées dans un nouveau terminal (dossier courant et variables remis à zéro)`,
+      );
     if (e.refused) notices.push(`${where} refusée, non exécutée : ${e.refused}`);
     else if (e.skipped) notices.push(`${where} non exécutée : ${e.skipped}`);
     else if (e.stoppedBy)
@@ -208,7 +213,9 @@ function noticesOf(history: ReplayHistory): string[] {
   return notices;
 }
 
-function shorten(text: string): string {
+function shorten(full: string): string {
+  const first = full.split('\n')[0];
+  const text = first === full ? full : `${first} …`;
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

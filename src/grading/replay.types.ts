@@ -22,6 +22,10 @@ export interface TranscriptEntry {
   stoppedBy?: SandboxStopReason;
   /** The allowlist refused the line: it was not run. */
   refused?: string;
+  /** How the line was run differently from how it was typed (`sudo` dropped …), in French. */
+  notices?: string[];
+  /** The shell exited during this command (`exit`): the following ones ran in a new shell. */
+  shellEnded?: boolean;
   /** The line was not run because the sandbox had stopped before it. */
   skipped?: string;
 }

@@ -2,7 +2,9 @@ import { parse, type ParseEntry } from 'shell-quote';
 
 /**
  * Splits one shell command line into the simple commands it would run, including those inside
- * `$(…)` and backticks, so that a policy can look at every program a line invokes.
+ * `$(…)` and backticks, loops and conditionals, so that the policy and the docker-flag reader can
+ * look at every program a line invokes. A line may span several lines (here-documents, loops): the
+ * bodies of here-documents are data, not commands, and are left out.
  *
  * shell-quote alone does not see command substitutions inside double quotes (`"$(rm -rf /)"` is one
  * string to it), so substitutions are cut out first by a small quote-aware scanner and analysed
@@ -25,12 +27,43 @@ const SUB = '\uE000SUB';
 const SUB_RE = /\uE000SUB(\d+)\uE000/;
 
 /** Operators that separate simple commands. */
-const SEPARATORS = new Set(['|', '||', '&&', ';', '(', ')', '|&']);
-/** Redirections: the next word is a file or descriptor, not an argument. */
-const REDIRECTIONS = new Set(['>', '>>', '<', '>&', '<&', '>|', '<>']);
+const SEPARATORS = new Set(['|', '||', '&&', ';', ';;', '(', ')', '|&', '&']);
+/** Redirections: the next word is a file, a descriptor, a here-document's delimiter or a here-string. */
+const REDIRECTIONS = new Set(['>', '>>', '<', '>&', '<&', '>|', '<>', '<<', '<<-', '<<<']);
+/** Reserved words that come before a command (`then docker ps`, `! grep …`) or close a compound one. */
+const LEADING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'while', 'until', 'do', '!', '{', 'time']);
+const CLOSING_KEYWORDS = new Set(['done', 'fi', 'esac', '}']);
+
+/** A here-document operator and its delimiter, quoted or not: `<<EOF`, `<<-'FIN'`, `<< "END"`. */
+export const HEREDOC_START = /<<(-?)[ \t]*(?:'([^'\n]+)'|"([^"\n]+)"|\\?([A-Za-z0-9_.-]+))/g;
+
+/** The command text of a (possibly multi-line) line, without the bodies of its here-documents. */
+export function withoutHereDocBodies(text: string): string {
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    kept.push(lines[i]);
+    const delimiters = [...lines[i].replace(/<<</g, '').matchAll(HEREDOC_START)].map((m) => ({
+      word: m[2] ?? m[3] ?? m[4],
+      tabs: m[1] === '-',
+    }));
+    for (const d of delimiters) {
+      i += 1;
+      while (i < lines.length && (d.tabs ? lines[i].replace(/^\t+/, '') : lines[i]) !== d.word) i += 1;
+    }
+  }
+  return kept.join('\n');
+}
 
 export function analyseLine(line: string, depth = 0): LineAnalysis {
   if (depth > 4) return { ok: false, reason: 'substitutions de commandes trop imbriquées' };
+  if (depth === 0 && line.includes('\n')) {
+    // One physical line at a time (a `#` comment ends at its line), else as one (a quote spanning lines).
+    const lines = withoutHereDocBodies(line).split('\n');
+    const parts = lines.map((l) => analyseLine(l, 1));
+    if (parts.every((p) => p.ok)) return { ok: true, commands: parts.flatMap((p) => (p.ok ? p.commands : [])) };
+    return analyseLine(lines.join(' ; '), 1);
+  }
   const cut = cutSubstitutions(line);
   if (!cut.ok) return cut;
   const commands: SimpleCommand[] = [];
@@ -47,7 +80,10 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
     return { ok: false, reason: `ligne illisible pour le shell (${(error as Error).message})` };
   }
   let current: SimpleCommand = { words: [], assignments: [] };
+  /** Inside `for NAME in …` or `case WORD in`: words up to the next separator are not a command. */
+  let skipping = false;
   const flush = () => {
+    skipping = false;
     if (current.words.length > 0) commands.push(current);
     else if (current.assignments.length > 0) commands.push(current);
     current = { words: [], assignments: [] };
@@ -55,6 +91,15 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (typeof e === 'string') {
+      if (skipping) continue;
+      if (current.words.length === 0 && current.assignments.length === 0) {
+        if (LEADING_KEYWORDS.has(e) || CLOSING_KEYWORDS.has(e)) continue;
+        if (e === 'for' || e === 'case' || e === 'select') {
+          skipping = true;
+          continue;
+        }
+        if (e === 'function') continue;
+      }
       const dynamic = e.includes('\uE000');
       const text = e.replace(/\uE000VAR([^\uE000]*)\uE000/g, '$$$1').replace(new RegExp(SUB_RE.source, 'g'), '$$(…)');
       if (current.words.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) current.assignments.push(text);
@@ -75,30 +120,9 @@ export function analyseLine(line: string, depth = 0): LineAnalysis {
       i += 1; // the target
       continue;
     }
-    switch (op) {
-      case '&':
-        return {
-          ok: false,
-          reason: "le lancement en arrière-plan (« & ») n'est pas pris en charge : utilisez plutôt « docker run -d »",
-        };
-      case '<<':
-      case '<<-':
-        return {
-          ok: false,
-          reason: 'les here-documents (« << ») ne sont pas pris en charge : joignez le fichier à la soumission',
-        };
-      case '<<<':
-        return {
-          ok: false,
-          reason:
-            "« <<< » au milieu d'une ligne n'est pas pris en charge : donnez l'entrée sur des lignes « <<< » sous la commande",
-        };
-      case '<(':
-      case '>(':
-        return { ok: false, reason: 'les substitutions de processus ne sont pas prises en charge' };
-      default:
-        return { ok: false, reason: `opérateur « ${op} » non pris en charge` };
-    }
+    if (op === '<(' || op === '>(')
+      return { ok: false, reason: 'les substitutions de processus ne sont pas prises en charge' };
+    return { ok: false, reason: `opérateur « ${op} » non pris en charge` };
   }
   flush();
   return { ok: true, commands };
@@ -134,8 +158,17 @@ function cutSubstitutions(line: string): Cut {
       continue;
     }
     if (c === '$' && line[i + 1] === '(') {
-      if (line[i + 2] === '(')
-        return { ok: false, reason: "l'arithmétique du shell « $(( )) » n'est pas prise en charge" };
+      if (line[i + 2] === '(') {
+        // Arithmetic `$(( … ))`: a value, not a command (a `$( )` inside it is still looked at).
+        const end = matchingParen(line, i + 2);
+        if (end < 0) return { ok: false, reason: 'parenthèse de « $(( » non fermée' };
+        const inner = line.slice(i + 3, end - 1);
+        for (const m of inner.matchAll(/\$\(([^()]*)\)/g)) substitutions.push(m[1]);
+        out += `${SUB}${substitutions.length}\uE000`;
+        substitutions.push('true');
+        i = end;
+        continue;
+      }
       const end = matchingParen(line, i + 2);
       if (end < 0) return { ok: false, reason: 'parenthèse de « $( » non fermée' };
       out += `${SUB}${substitutions.length}\uE000`;
