@@ -178,7 +178,7 @@ describe('evaluateChecks: when', () => {
     expect(passes({ when: 'always', assert: { container: { name: 'redis', state: 'running' } } }, history)).toBe(false);
     expect(
       evaluate({ when: 'always', assert: { container: { name: 'redis', state: 'running' } } }, history).detail,
-    ).toMatch(/command 3/);
+    ).toMatch(/non vérifié après la commande 3/);
   });
 
   it('uses the initial state when no command ran', () => {
@@ -364,7 +364,7 @@ describe('evaluateChecks: events, transcript and sequences', () => {
       history,
     );
     expect(out.passed).toBe(false);
-    expect(out.detail).toMatch(/step 1 of 2/);
+    expect(out.detail).toMatch(/étape 1 sur 2 jamais observée/);
   });
 
   it('orders transcript steps against events and state', () => {

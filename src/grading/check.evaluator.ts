@@ -135,14 +135,14 @@ class Evaluator {
       case 'eventually': {
         const i = this.points.findIndex((s) => at(s, snapshotPos(s)));
         return i >= 0
-          ? { passed: true, detail: `satisfied after command ${this.points[i].afterCommand + 1}` }
-          : { passed: false, detail: 'never satisfied' };
+          ? { passed: true, detail: `vérifié après la commande ${this.points[i].afterCommand + 1}` }
+          : { passed: false, detail: 'jamais vérifié' };
       }
       case 'always': {
         const i = this.points.findIndex((s) => !at(s, snapshotPos(s)));
         return i < 0
           ? { passed: true }
-          : { passed: false, detail: `not satisfied after command ${this.points[i].afterCommand + 1}` };
+          : { passed: false, detail: `non vérifié après la commande ${this.points[i].afterCommand + 1}` };
       }
     }
   }
@@ -156,9 +156,9 @@ class Evaluator {
       if (!pos)
         return {
           passed: false,
-          detail: `step ${k + 1} of ${steps.length} never observed${at.length ? ` after ${at.join(', ')}` : ''}`,
+          detail: `étape ${k + 1} sur ${steps.length} jamais observée${at.length ? ` après ${at.join(', ')}` : ''}`,
         };
-      at.push(`step ${k + 1} at command ${pos.w + 1}`);
+      at.push(`étape ${k + 1} à la commande ${pos.w + 1}`);
       prev = pos;
     }
     return { passed: true, detail: at.join(', ') };
@@ -256,9 +256,9 @@ class Evaluator {
   private probeDetail(a: Assertion): string | undefined {
     if (!('probe' in a) && !('http' in a)) return undefined;
     const r = this.input.probes.get(probeKey(a));
-    if (!r) return 'probe not run';
-    if (r.error) return `probe error: ${r.error}`;
-    return `${'probe' in a ? 'exit code' : 'HTTP status'} ${r.code}, output: ${JSON.stringify(r.output.slice(0, 200))}`;
+    if (!r) return 'sonde non exécutée';
+    if (r.error) return `erreur de la sonde : ${r.error}`;
+    return `${'probe' in a ? 'code de sortie' : 'statut HTTP'} ${r.code}, sortie : ${JSON.stringify(r.output.slice(0, 200))}`;
   }
 }
 

@@ -243,3 +243,116 @@ describe('withoutTty', () => {
     expect(withoutTty(line)).toBe(expected);
   });
 });
+
+describe('parseSubmission: what students paste and type', () => {
+  const texts = (source: string) => parseSubmission(source).commands.map((c) => c.text);
+
+  it("keeps a here-document with its body as one command (<<EOF, <<'EOF', <<-EOF)", () => {
+    const s = parseSubmission("cat > Dockerfile <<'FIN'\nFROM nginx\n# pas une commande\nFIN\ndocker build -t web .");
+    expect(s.commands).toEqual([
+      { line: 1, text: "cat > Dockerfile <<'FIN'\nFROM nginx\n# pas une commande\nFIN", tty: false },
+      { line: 5, text: 'docker build -t web .', tty: false },
+    ]);
+    expect(texts('cat <<EOF > a\n$HOME\nEOF')).toEqual(['cat <<EOF > a\n$HOME\nEOF']);
+    expect(texts('cat <<-EOF > a\n\tx\n\tEOF\necho fin')).toEqual(['cat <<-EOF > a\n\tx\n\tEOF', 'echo fin']);
+    expect(texts('cat <<EOF > a\nx\nEOF  \necho fin')).toEqual(['cat <<EOF > a\nx\nEOF', 'echo fin']);
+  });
+
+  it('does not take a here-string or a quoted << for a here-document', () => {
+    expect(texts('docker exec -i redis redis-cli <<< "set cle 42"\necho fin')).toHaveLength(2);
+    expect(texts('echo "a <<EOF b"\necho fin')).toHaveLength(2);
+  });
+
+  it('refuses a here-document that never ends, naming its line', () => {
+    const e = parseError('docker ps\ncat > Dockerfile <<FIN\nFROM nginx');
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/here-document n'est jamais terminé.*« FIN »/);
+  });
+
+  it('keeps a loop, a condition, a function or an open quote spanning lines as one command', () => {
+    expect(texts('for id in $(docker ps -q)\ndo\n  docker stop $id\ndone\ndocker ps')).toEqual([
+      'for id in $(docker ps -q)\ndo\n  docker stop $id\ndone',
+      'docker ps',
+    ]);
+    expect(texts('if docker ps | grep -q web; then\n  echo oui\nfi')).toHaveLength(1);
+    expect(texts('lance() {\n  docker run -d redis\n}\nlance')).toEqual([
+      'lance() {\n  docker run -d redis\n}',
+      'lance',
+    ]);
+    expect(texts('echo "deux\nlignes"\necho fin')).toEqual(['echo "deux\nlignes"', 'echo fin']);
+    expect(texts('docker ps -a |\n  grep redis')).toEqual(['docker ps -a |\n  grep redis']);
+    expect(texts('echo for done; echo if')).toHaveLength(1);
+  });
+
+  it('reads a session whose here-document and loop lines carry bash’s > prompt', () => {
+    const s = parseSubmission(
+      "$ cat > index.html <<'FIN'\n> <h1>Bonjour</h1>\n> FIN\n$ for i in 1 2; do\n> echo $i\n> done\n1\n2\n",
+    );
+    expect(s.commands.map((c) => c.text)).toEqual([
+      "cat > index.html <<'FIN'\n<h1>Bonjour</h1>\nFIN",
+      'for i in 1 2; do\necho $i\ndone',
+    ]);
+  });
+
+  it.each([
+    [
+      'Git Bash (MINGW64, two lines)',
+      'jean@PC MINGW64 ~/cours (main)\n$ docker ps\nCONTAINER ID\n\njean@PC MINGW64 ~/cours (main)\n$ docker images',
+    ],
+    ['macOS zsh', 'jean@MacBook-Air ~ % docker ps\nCONTAINER ID\njean@MacBook-Air ~ % docker images'],
+    ['fish', 'jean@portable ~/cours> docker ps\nCONTAINER ID\njean@portable ~/cours> docker images'],
+    ['oh-my-zsh', '➜  cours git:(main) ✗ docker ps\nCONTAINER ID\n➜  cours git:(main) docker images'],
+    ['PowerShell', 'PS C:\\Users\\jean> docker ps\nCONTAINER ID\nPS C:\\Users\\jean> docker images'],
+    ['Windows cmd', 'C:\\Users\\jean>docker ps\nCONTAINER ID\nC:\\Users\\jean>docker images'],
+    [
+      'WSL with a git branch',
+      'jean@DESKTOP-4F2:/mnt/c/cours (main)$ docker ps\nCONTAINER ID\njean@DESKTOP-4F2:/mnt/c/cours (main)$ docker images',
+    ],
+    [
+      'a venv prompt',
+      '(venv) jean@portable:~/cours$ docker ps\nCONTAINER ID\n(venv) jean@portable:~/cours$ docker images',
+    ],
+    [
+      'ANSI colours and CRLF',
+      '\x1b[01;32mjean@portable\x1b[00m:\x1b[01;34m~\x1b[00m$ docker ps\r\nCONTAINER ID\r\n\x1b[01;32mjean@portable\x1b[00m:~$ docker images\r\n',
+    ],
+    ['a line redrawn after \\r', '$ docker pz\r$ docker ps\nCONTAINER ID\n$ docker images'],
+    [
+      'Docker Desktop’s What’s next blurb',
+      "$ docker ps\nCONTAINER ID\n\nWhat's next:\n    Try Docker Debug: docker debug\n$ docker images",
+    ],
+  ])('reads a pasted %s session', (_name, source) => {
+    const s = parseSubmission(source);
+    expect(s.form).toBe('session');
+    expect(s.commands.map((c) => c.text)).toEqual(['docker ps', 'docker images']);
+  });
+
+  it('skips the What’s next blurb in typed commands', () => {
+    expect(
+      texts(
+        "docker run hello-world\nWhat's next:\n  View a summary of image vulnerabilities: docker scout quickview\ndocker ps",
+      ),
+    ).toEqual(['docker run hello-world', 'docker ps']);
+  });
+
+  it('replaces word-processor characters in commands, with a notice, not in here-document bodies', () => {
+    const s = parseSubmission(
+      'docker run –d –name web -e MSG=“bonjour” -p\u00a08081:80 nginx\ncat > a.html <<FIN\n« Bienvenue » – accueil\nFIN',
+    );
+    expect(s.commands[0].text).toBe('docker run -d --name web -e MSG="bonjour" -p 8081:80 nginx');
+    expect(s.commands[1].text).toBe('cat > a.html <<FIN\n« Bienvenue » – accueil\nFIN');
+    expect(s.notices).toHaveLength(1);
+    expect(s.notices[0]).toMatch(/espaces insécables, guillemets typographiques, tirets longs/);
+    expect(parseSubmission('docker ps').notices).toEqual([]);
+  });
+
+  it('sees docker -it behind winpty and sudo (terminal, inner prompt lines typed into it)', () => {
+    const s = parseSubmission(
+      '$ winpty docker exec -it redis redis-cli\n127.0.0.1:6379> get cle\n"42"\n$ sudo docker ps',
+    );
+    expect(s.commands).toEqual([
+      { line: 1, text: 'winpty docker exec -it redis redis-cli', tty: true, stdin: 'get cle\n' },
+      { line: 4, text: 'sudo docker ps', tty: false },
+    ]);
+  });
+});
