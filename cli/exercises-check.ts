@@ -40,6 +40,15 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
   return { concurrency, only, exercises: parsed.values.exercises ?? 'exercises' };
 }
 
+/**
+ * Submissions that do none of the work, graded on every exercise: each must score 0 (a check that
+ * holds before anything is done, like "no container left", counts only once the work is done).
+ */
+export const NOTHING_DONE: ExerciseSolution[] = [
+  { file: '(soumission vide)', source: '', files: [], expectedScore: 0 },
+  { file: '(regarde seulement)', source: 'docker ps -a\ndocker images\n', files: [], expectedScore: 0 },
+];
+
 interface Row {
   slug: string;
   solution: string;
@@ -47,7 +56,7 @@ interface Row {
   report: GradeReport;
 }
 
-/** Validates every definition, replays every reference and wrong solution, fails where a score differs from the expected one. */
+/** Validates every definition, replays every reference and wrong solution and the do-nothing ones, fails where a score differs from the expected one. */
 export async function main(): Promise<number> {
   let args: CheckArgs;
   try {
@@ -81,7 +90,7 @@ export async function main(): Promise<number> {
   }
 
   const jobs: Array<{ exercise: LoadedExercise; solution: ExerciseSolution }> = catalogue.flatMap((exercise) =>
-    [exercise.reference, ...exercise.wrong].map((solution) => ({ exercise, solution })),
+    [exercise.reference, ...exercise.wrong, ...NOTHING_DONE].map((solution) => ({ exercise, solution })),
   );
   process.stdout.write(`\nReplaying ${jobs.length} solutions in sandboxes, ${args.concurrency} at a time…\n`);
   const driver = await createCliDriver();

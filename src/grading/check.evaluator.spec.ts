@@ -1,5 +1,12 @@
 import { checkSchema, type CheckDefinition } from '../exercises/exercise.schema';
-import { collectProbes, evaluateChecks, normalizeRef, probeKey, type ProbeOutcome } from './check.evaluator';
+import {
+  collectProbes,
+  evaluateChecks,
+  evaluateEachCheck,
+  normalizeRef,
+  probeKey,
+  type ProbeOutcome,
+} from './check.evaluator';
 import type {
   ContainerState,
   EngineEvent,
@@ -90,7 +97,7 @@ function evaluate(
   probes = new Map<string, ProbeOutcome>(),
 ) {
   const h: ReplayHistory = { initial: snap(-1), transcript: [], snapshots: [], events: [], ...history };
-  return evaluateChecks([check(def)], { history: h, probes })[0];
+  return evaluateEachCheck([check(def)], { history: h, probes })[0];
 }
 
 const passes = (def: Record<string, unknown>, history: Partial<ReplayHistory>, probes?: Map<string, ProbeOutcome>) =>
@@ -129,6 +136,34 @@ describe('evaluateChecks: outcome', () => {
     });
     expect(out.reduce((s, c) => s + c.points, 0)).toBe(4.5);
     expect(out.map((c) => c.passed)).toEqual([true, false, true]);
+  });
+});
+
+describe('evaluateChecks: no credit for nothing', () => {
+  const checks = [
+    check({ id: 'started', points: 3, when: 'eventually', assert: { container: { name: 'redis', state: 'running' } } }),
+    check({ id: 'cleaned', points: 2, assert: { container: { count: 0 } } }),
+    check({ id: 'looked', points: 1, assert: { transcript: { command: { matches: '^docker ps' } } } }),
+  ];
+  const grade = (history: Partial<ReplayHistory>) =>
+    evaluateChecks(checks, {
+      history: { initial: snap(-1), transcript: [], snapshots: [], events: [], ...history },
+      probes: new Map(),
+    });
+
+  it('gives nothing for checks that hold before any work or only look at what was typed', () => {
+    const out = grade({ transcript: [cmd(0, 'docker ps -a')], snapshots: [snap(0)] });
+    expect(out.map((c) => c.points)).toEqual([0, 0, 0]);
+    expect(out[1]).toMatchObject({ passed: false, message: 'raté' });
+    expect(out[1].detail).toMatch(/sans que le travail demandé ait été fait/);
+  });
+
+  it('counts them once the work they follow was done', () => {
+    const out = grade({
+      transcript: [cmd(0, 'docker run -d --name redis redis'), cmd(1, 'docker ps'), cmd(2, 'docker rm -f redis')],
+      snapshots: [snap(0, [container('redis')]), snap(1, [container('redis')]), snap(2)],
+    });
+    expect(out.map((c) => c.points)).toEqual([3, 2, 1]);
   });
 });
 
@@ -182,7 +217,7 @@ describe('evaluateChecks: when', () => {
   });
 
   it('uses the initial state when no command ran', () => {
-    const out = evaluateChecks([check({ assert: { image: { ref: 'redis' } } })], {
+    const out = evaluateEachCheck([check({ assert: { image: { ref: 'redis' } } })], {
       history: {
         initial: snap(-1, [], { images: [image('redis:latest')] }),
         transcript: [cmd(0, 'rm -rf /', { refused: 'non', exitCode: null })],

@@ -93,7 +93,34 @@ export interface EvaluationInput {
   probes: ProbeResults;
 }
 
+/**
+ * Evaluates every check. No credit for nothing: a check that would also pass had the student done
+ * nothing (it holds in the sandbox's initial state: "no container left", "image removed", "never
+ * destroyed") or that only looks at the commands typed (`docker ps -a` was run) counts only once
+ * some check about the work itself passed. Otherwise an empty or look-only submission scores.
+ */
 export function evaluateChecks(checks: CheckDefinition[], input: EvaluationInput): CheckOutcome[] {
+  const outcomes = evaluateEachCheck(checks, input);
+  const idle = new Evaluator({
+    history: { initial: input.history.initial, transcript: [], snapshots: [], events: [] },
+    probes: new Map(),
+  });
+  const follows = (check: CheckDefinition): boolean => onlyTranscript(check) || idle.check(check).passed;
+  const workDone = outcomes.some((o, i) => o.passed && !follows(checks[i]));
+  return outcomes.map((o, i) => {
+    if (!o.passed || workDone || !follows(checks[i])) return o;
+    return {
+      ...o,
+      passed: false,
+      points: 0,
+      message: checks[i].feedback.fail,
+      detail: "vérifié sans que le travail demandé ait été fait : ne compte qu'avec lui",
+    };
+  });
+}
+
+/** Each check on its own, as its assertion says (no credit-for-nothing rule). */
+export function evaluateEachCheck(checks: CheckDefinition[], input: EvaluationInput): CheckOutcome[] {
   const ev = new Evaluator(input);
   return checks.map((check) => {
     const { passed, detail } = ev.check(check);
@@ -108,6 +135,14 @@ export function evaluateChecks(checks: CheckDefinition[], input: EvaluationInput
       detail,
     };
   });
+}
+
+/** Every assertion of the check is about the transcript (what was typed), none about the engine's state. */
+function onlyTranscript(check: CheckDefinition): boolean {
+  const leaves = (a: Assertion): Assertion[] =>
+    'all' in a ? a.all.flatMap(leaves) : 'any' in a ? a.any.flatMap(leaves) : 'not' in a ? leaves(a.not) : [a];
+  const all = [...(check.assert ? [check.assert] : []), ...(check.sequence ?? [])].flatMap(leaves);
+  return all.length > 0 && all.every((a) => 'transcript' in a);
 }
 
 class Evaluator {
