@@ -20,9 +20,16 @@ Module._extensions['.ts'] = function compileTypeScript(module, filename) {
 process.setSourceMapsEnabled?.(true);
 
 /** Runs a module's exported main(): Promise<exit code>, exiting with its code or 1 on a throw. */
+function flushed() {
+  const drain = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+  return Promise.all([drain(process.stdout), drain(process.stderr)]);
+}
+
 function runMain(label, mod) {
   mod.main().then(
-    (code) => process.exit(code ?? 0),
+    // Exit only once stdout and stderr are flushed: to a pipe (`grade --json | jq`) writes are
+    // asynchronous, and process.exit would cut what is still queued (a report past 64 KiB).
+    (code) => flushed().then(() => process.exit(code ?? 0)),
     (error) => {
       process.stderr.write(`${label}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exit(1);

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../../..');
 
@@ -34,6 +36,21 @@ describe('npm run grade', () => {
     const run = report.transcript.find((t) => /docker run .*hello-world/.test(t.text));
     expect(run?.exitCode).toBe(0);
     expect(run?.output).toContain('Hello from Docker!');
+  });
+
+  it('prints the whole JSON report to a pipe, past 64 KiB', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-grade-'));
+    try {
+      const file = join(dir, 'gros.sh');
+      writeFileSync(file, "docker run hello-world\nprintf '%0150000d\\n' 0\n");
+      const { code, stdout } = grade(['hello-world', file, '--json']);
+      expect(code).toBe(0);
+      expect(Buffer.byteLength(stdout)).toBeGreaterThan(150_000);
+      const report = JSON.parse(stdout) as { transcript: { output: string }[] };
+      expect(report.transcript[1].output).toBe(`${'0'.repeat(150_000)}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives a wrong solution its partial score with the failing feedback', () => {
