@@ -97,3 +97,27 @@ describe('loadCatalogue', () => {
     expect([...files].sort()).toEqual(['bad-solution', 'bad-state', 'bad-yaml', 'missing-file', 'score-too-high', 'slug-mismatch', 'unknown-assertion']);
   });
 });
+
+describe('loadExercise: regexes', () => {
+  it('refuses a regex that does not compile when the definition loads, naming its field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-ex-'));
+    const copy = join(dir, 'fixture-web');
+    try {
+      cpSync(join(FIXTURES, 'ok', 'fixture-web'), copy, { recursive: true });
+      const yaml = join(copy, 'exercise.yaml');
+      const { readFileSync } = await import('node:fs');
+      const text = readFileSync(yaml, 'utf8');
+      const broken = text.replace(/matches: '[^']*'/, "matches: 'redis(['");
+      expect(broken).not.toBe(text);
+      writeFileSync(yaml, broken);
+      let problems: string[] = [];
+      await loadExercise(copy).catch((error: unknown) => {
+        if (error instanceof ExerciseLoadError) problems = error.problems;
+        else throw error;
+      });
+      expect(problems.join('\n')).toMatch(/exercise\.yaml: checks\[\d+\]\.assert\..*regex that does not compile: .*redis\(\[/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -20,9 +20,26 @@ export const stringMatcher = z.union([
   z.string(),
   z.strictObject({ equals: z.string() }),
   z.strictObject({ contains: z.string() }),
-  z.strictObject({ matches: z.string() }),
+  // Compiled when the definition loads: a broken regex is the author's error, named with its field,
+  // never a failure in the middle of grading a student.
+  z.strictObject({
+    matches: z.string().refine(compiles, { error: (issue) => `regex that does not compile: ${compileError(String(issue.input))}` }),
+  }),
   z.strictObject({ exists: z.boolean() }),
 ]);
+
+function compiles(source: string): boolean {
+  return compileError(source) === undefined;
+}
+
+function compileError(source: string): string | undefined {
+  try {
+    new RegExp(source);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 export type StringMatcher = z.infer<typeof stringMatcher>;
 
 /** Matches a number: exact value or a comparison. */

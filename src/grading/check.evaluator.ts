@@ -369,7 +369,7 @@ export function matchString(m: StringMatcher, value: string | undefined): boolea
   if (value === undefined) return false;
   if ('equals' in m) return value === m.equals;
   if ('contains' in m) return value.includes(m.contains);
-  return new RegExp(m.matches).test(value);
+  return compiled(m.matches).test(value);
 }
 
 export function matchNumber(m: NumberMatcher, value: number | undefined): boolean {
@@ -423,4 +423,15 @@ function samePath(a: string, b: string): boolean {
 
 function unreachable(a: never): never {
   throw new Error(`unknown assertion ${JSON.stringify(a)}`);
+}
+
+/** Regexes are checked when the definition loads; compiled once per process here. */
+const REGEXES = new Map<string, RegExp>();
+function compiled(source: string): RegExp {
+  let re = REGEXES.get(source);
+  if (!re) {
+    re = new RegExp(source);
+    if (REGEXES.size < 10_000) REGEXES.set(source, re);
+  }
+  return re;
 }
