@@ -28,6 +28,14 @@ export interface ProbeOutcome {
 /** Probe results by {@link probeKey}. */
 export type ProbeResults = ReadonlyMap<string, ProbeOutcome>;
 
+/** The exercise's checks cannot be evaluated as written: the author's to fix, not the student's, not a retry. */
+export class ExerciseEvaluationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExerciseEvaluationError';
+  }
+}
+
 export interface CheckOutcome {
   id: string;
   title: string;
@@ -422,7 +430,7 @@ function samePath(a: string, b: string): boolean {
 }
 
 function unreachable(a: never): never {
-  throw new Error(`unknown assertion ${JSON.stringify(a)}`);
+  throw new ExerciseEvaluationError(`unknown assertion ${JSON.stringify(a)}`);
 }
 
 /** Regexes are checked when the definition loads; compiled once per process here. */

@@ -6,7 +6,7 @@ import {
   type SandboxFile,
   type SandboxStopReason,
 } from '../sandbox/sandbox.types';
-import { collectProbes, evaluateChecks, type CheckOutcome } from './check.evaluator';
+import { collectProbes, evaluateChecks, ExerciseEvaluationError, type CheckOutcome } from './check.evaluator';
 import { runProbes } from './probe.runner';
 import type { ReplayHistory, TranscriptEntry } from './replay.types';
 import { replaySubmission, type ProgressCallback } from './replayer';
@@ -33,10 +33,12 @@ export interface GradeOptions {
 
 /**
  * The result of grading one submission. `graded` is final, whatever the score; `error` means the
- * grading infrastructure failed (never the student's doing) and the submission should be retried.
+ * grading infrastructure failed (never the student's doing) and the submission should be retried;
+ * `internal_error` means a bug in our code or an exercise that cannot be evaluated: retrying would
+ * fail the same way, the cause is kept for us to fix.
  */
 export interface GradeReport {
-  status: 'graded' | 'error';
+  status: 'graded' | 'error' | 'internal_error';
   score: number;
   maxScore: number;
   checks: CheckOutcome[];
@@ -49,7 +51,7 @@ export interface GradeReport {
   notices: string[];
   /** Set when the submission could not be read: nothing was run. */
   rejected?: string;
-  /** Infrastructure failure (status `error`). */
+  /** Infrastructure failure (status `error`), or the cause of an `internal_error`, stack included. */
   error?: string;
   durationMs: number;
   /** Where the time went, in ms (logged by the worker at debug level, not stored). */
@@ -165,13 +167,11 @@ export async function gradeSubmission(
     };
   } catch (error) {
     // Anything here is not the student's doing: their outcomes (timeouts, limits) are recorded, not thrown.
-    const reason =
-      error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure
-        ? withCauses(error)
-        : `internal error: ${withCauses(error)}`;
+    const internal = isInternalError(error);
+    const reason = internal ? `internal error: ${withCauses(error)}\n${stackOf(error)}` : withCauses(error);
     return {
       ...base,
-      status: 'error',
+      status: internal ? 'internal_error' : 'error',
       score: 0,
       checks: [],
       transcript: [],
@@ -217,6 +217,26 @@ function shorten(full: string): string {
   const first = full.split('\n')[0];
   const text = first === full ? full : `${first} …`;
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/**
+ * A bug in our code (TypeError, ReferenceError …) or an exercise that cannot be evaluated: not an
+ * infrastructure failure, which is anything else (the host engine, a sandbox, the network) and is
+ * worth retrying.
+ */
+export function isInternalError(error: unknown): boolean {
+  if (error instanceof SandboxInfrastructureError || error instanceof InfrastructureFailure) return false;
+  return (
+    error instanceof ExerciseEvaluationError ||
+    error instanceof TypeError ||
+    error instanceof ReferenceError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError
+  );
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 8).join('\n') : '';
 }
 
 /** "message: cause: cause …", so a stored error says what actually failed. */

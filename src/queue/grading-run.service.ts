@@ -5,12 +5,16 @@ import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
 import { SubmissionStatus } from '../generated/prisma/enums';
 import { exercisesRoot } from '../exercises/exercises.service';
-import { loadExercise } from '../exercises/exercise.loader';
+import { ExerciseLoadError, loadExercise } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
-import type { GradeReport } from '../grading/grader.service';
+import { isInternalError, type GradeReport } from '../grading/grader.service';
 import type { SandboxFile } from '../sandbox/sandbox.types';
-import { SubmissionEventsPublisher } from '../submissions/submission-events';
+import { INTERNAL_ERROR_MESSAGE, SubmissionEventsPublisher } from '../submissions/submission-events';
 import { gradingJobId, parseGradingJobId } from './grading-queue.constants';
+
+function withStack(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
 
 /** An infrastructure failure: the run is retried with backoff, never turned into a zero. */
 export class GradingInfrastructureError extends Error {
@@ -24,7 +28,9 @@ export class GradingInfrastructureError extends Error {
 export type RunOutcome =
   | { kind: 'graded'; score: number; maxScore: number }
   /** Nothing to do: the submission is gone, regraded since, or already graded by another run. */
-  | { kind: 'skipped'; reason: string };
+  | { kind: 'skipped'; reason: string }
+  /** A bug of ours or an exercise that cannot be evaluated: recorded as `internal_error`, not retried. */
+  | { kind: 'internal'; reason: string };
 
 /**
  * One grading run of one submission: mark running → grade → store the result and `graded` in one
@@ -66,7 +72,11 @@ export class GradingRunService {
       await this.markGraded(s.id, s.attempt);
       return { kind: 'skipped', reason: 'already graded' };
     }
-    if (s.status === SubmissionStatus.graded || s.status === SubmissionStatus.error)
+    if (
+      s.status === SubmissionStatus.graded ||
+      s.status === SubmissionStatus.error ||
+      s.status === SubmissionStatus.internal_error
+    )
       return { kind: 'skipped', reason: `already ${s.status}` };
 
     const marked = await this.prisma.submission.updateMany({
@@ -83,8 +93,21 @@ export class GradingRunService {
     try {
       const gradingStarts = performance.now();
       let report: GradeReport;
+      let exercise;
       try {
-        const exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
+        exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
+      } catch (err) {
+        // A definition that does not load (invalid, a regex that does not compile) fails every run the same way.
+        if (err instanceof ExerciseLoadError) {
+          return await this.markInternal(
+            s.id,
+            s.attempt,
+            `exercise ${s.exercise.slug} cannot be evaluated: ${err.problems.join('; ')}`,
+          );
+        }
+        throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
+      }
+      try {
         report = await this.grading.grade(
           exercise,
           { source: s.source, files: s.files as unknown as SandboxFile[] },
@@ -95,8 +118,11 @@ export class GradingRunService {
           },
         );
       } catch (err) {
+        if (isInternalError(err)) return await this.markInternal(s.id, s.attempt, withStack(err));
         throw new GradingInfrastructureError(`grading failed: ${(err as Error).message}`, { cause: err });
       }
+      if (report.status === 'internal_error')
+        return await this.markInternal(s.id, s.attempt, report.error ?? 'internal error');
       if (report.status === 'error')
         throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
       const gradingEnds = performance.now();
@@ -145,6 +171,22 @@ export class GradingRunService {
       where: { id, attempt, status: { not: SubmissionStatus.graded } },
       data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
     });
+  }
+
+  /**
+   * A bug of ours or an exercise that cannot be evaluated: `internal_error` with its cause, logged
+   * at error level, not retried. The student reads that the fault is ours, not theirs.
+   */
+  private async markInternal(id: string, attempt: number, cause: string): Promise<RunOutcome> {
+    const updated = await this.prisma.submission.updateMany({
+      where: { id, attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
+      data: { status: SubmissionStatus.internal_error, errorMessage: cause.slice(0, 4000), finishedAt: new Date() },
+    });
+    if (updated.count > 0) {
+      this.logger.error(`submission ${id}: internal error, not retried: ${cause}`);
+      await this.events.publish({ type: 'error', submissionId: id, attempt, message: INTERNAL_ERROR_MESSAGE });
+    }
+    return { kind: 'internal', reason: cause.split('\n')[0] };
   }
 
   /** A failed run that will be retried: the submission waits in the queue again. */

@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import {
+  INTERNAL_ERROR_MESSAGE,
   isTerminal,
   SubmissionEvent,
   SubmissionEventsPublisher,
@@ -101,6 +102,9 @@ export class SubmissionEventStream {
       }
       case SubmissionStatus.error:
         return { type: 'error', ...base, message: s.errorMessage ?? 'grading failed' };
+      case SubmissionStatus.internal_error:
+        // The stored cause is for the team (stack, exercise problems); the student reads that it is ours.
+        return { type: 'error', ...base, message: INTERNAL_ERROR_MESSAGE };
       default: {
         const unknown: never = s.status;
         throw new Error(`unknown status ${String(unknown)}`);

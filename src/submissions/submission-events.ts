@@ -2,6 +2,10 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisService } from '../redis/redis.service';
 
+/** What a student reads when grading failed because of us (the cause is kept for the team). */
+export const INTERNAL_ERROR_MESSAGE =
+  "Une erreur de notre côté empêche de noter cette soumission (votre travail n'est pas en cause) : l'équipe est prévenue et la notera à nouveau une fois corrigée.";
+
 /** What a live progress stream carries, in order: queued → running (per command) → graded | error. */
 export type SubmissionEvent =
   | { type: 'queued'; submissionId: string; attempt: number; position: number | null }

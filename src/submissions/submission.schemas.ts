@@ -39,7 +39,7 @@ export const idempotencyKeySchema = z
 export const listSubmissionsSchema = z.strictObject({
   exercise: z.string().regex(SLUG_PATTERN, 'must be an exercise slug').optional(),
   user: z.uuid().optional(),
-  status: z.enum(['queued', 'running', 'graded', 'error']).optional(),
+  status: z.enum(['queued', 'running', 'graded', 'error', 'internal_error']).optional(),
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -251,7 +251,10 @@ export class SubmissionsService {
    */
   private requeueFinished(where: { id: string } | { exerciseId: string }): Promise<{ id: string; attempt: number }[]> {
     return this.prisma.submission.updateManyAndReturn({
-      where: { ...where, status: { in: [SubmissionStatus.graded, SubmissionStatus.error] } },
+      where: {
+        ...where,
+        status: { in: [SubmissionStatus.graded, SubmissionStatus.error, SubmissionStatus.internal_error] },
+      },
       data: {
         attempt: { increment: 1 },
         runs: 0,

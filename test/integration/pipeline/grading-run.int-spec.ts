@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Test, TestingModule } from '@nestjs/testing';
@@ -94,5 +96,66 @@ describe('grading runs and the sweeper', () => {
     const before = await producer.queue.getWaitingCount();
     await sweeper.sweep();
     expect(await producer.queue.getWaitingCount()).toBe(before);
+  });
+});
+
+/**
+ * An exercise that cannot be evaluated (here: a regex that does not compile, as an author's edit
+ * would leave it) is its own status, with its cause kept, and the run is not retried.
+ */
+describe('a grading run that cannot evaluate its exercise', () => {
+  let moduleRef: TestingModule;
+  let prisma: PrismaService;
+  let catalogue: string;
+
+  beforeAll(async () => {
+    catalogue = mkdtempSync(join(tmpdir(), 'dg-catalogue-'));
+    cpSync(join(root, 'exercises', 'hello-world'), join(catalogue, 'hello-world'), { recursive: true });
+    const yaml = join(catalogue, 'hello-world', 'exercise.yaml');
+    const text = readFileSync(yaml, 'utf8');
+    writeFileSync(yaml, text.replace(/matches: '[^']*'/, "matches: 'Hello(['"));
+    const env = loadEnv({
+      ...process.env,
+      REDIS_PREFIX: `${process.env.REDIS_PREFIX}:internal:${randomBytes(3).toString('hex')}`,
+      SANDBOX_POOL_SIZE: '0',
+      EXERCISES_DIR: catalogue,
+    });
+    moduleRef = await Test.createTestingModule({ imports: [InfrastructureModule, GradingWorkerModule] })
+      .overrideProvider(ENV)
+      .useValue(env)
+      .compile();
+    prisma = moduleRef.get(PrismaService);
+  });
+  afterAll(async () => {
+    await moduleRef?.close();
+    rmSync(catalogue, { recursive: true, force: true });
+  });
+
+  it('ends as internal_error with the cause, not as a retried infrastructure error', async () => {
+    const hello = await loadExercise(join(root, 'exercises', 'hello-world'));
+    const ex = await prisma.exercise.upsert({
+      where: { slug: 'hello-world' },
+      create: { slug: 'hello-world', title: hello.definition.title, version: hello.version, maxPoints: hello.maxScore },
+      update: {},
+    });
+    const user = await prisma.user.create({
+      data: { email: `internal-${randomBytes(4).toString('hex')}@test.local`, displayName: 'internal' },
+    });
+    const s = await prisma.submission.create({
+      data: { userId: user.id, exerciseId: ex.id, exerciseVersion: hello.version, source: hello.reference.source },
+    });
+    const runs = moduleRef.get(GradingRunService);
+    const outcome = await runs.run(s.id, gradingJobId(s.id, s.attempt));
+    expect(outcome).toMatchObject({ kind: 'internal', reason: expect.stringMatching(/cannot be evaluated/) });
+    const stored = await prisma.submission.findUniqueOrThrow({ where: { id: s.id }, include: { results: true } });
+    expect(stored.status).toBe('internal_error');
+    expect(stored.errorMessage).toMatch(/regex that does not compile/);
+    expect(stored.results).toEqual([]);
+    expect(stored.runs).toBe(1);
+    // Run again (a stalled job coming back): nothing more happens.
+    expect(await runs.run(s.id, gradingJobId(s.id, s.attempt))).toEqual({
+      kind: 'skipped',
+      reason: 'already internal_error',
+    });
   });
 });

@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "SubmissionStatus" ADD VALUE 'internal_error';
+
