@@ -165,6 +165,15 @@ describe('evaluateChecks: no credit for nothing', () => {
     });
     expect(out.map((c) => c.points)).toEqual([3, 2, 1]);
   });
+
+  it('counts them when the replay changed the engine, even if the work went wrong', () => {
+    const out = grade({
+      transcript: [cmd(0, 'docker run -d --name redis alpine'), cmd(1, 'docker ps')],
+      snapshots: [snap(0), snap(1)],
+      events: [event(0, 'create', 'redis')],
+    });
+    expect(out.map((c) => c.points)).toEqual([0, 2, 1]);
+  });
 });
 
 describe('evaluateChecks: when', () => {

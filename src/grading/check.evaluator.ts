@@ -105,7 +105,9 @@ export interface EvaluationInput {
  * Evaluates every check. No credit for nothing: a check that would also pass had the student done
  * nothing (it holds in the sandbox's initial state: "no container left", "image removed", "never
  * destroyed") or that only looks at the commands typed (`docker ps -a` was run) counts only once
- * some check about the work itself passed. Otherwise an empty or look-only submission scores.
+ * work was done: some check about the work itself passed, or the replay changed the engine (any
+ * engine event: looking — ps, images, inspect, logs — emits none). Otherwise an empty or
+ * look-only submission scores.
  */
 export function evaluateChecks(checks: CheckDefinition[], input: EvaluationInput): CheckOutcome[] {
   const outcomes = evaluateEachCheck(checks, input);
@@ -114,7 +116,7 @@ export function evaluateChecks(checks: CheckDefinition[], input: EvaluationInput
     probes: new Map(),
   });
   const follows = (check: CheckDefinition): boolean => onlyTranscript(check) || idle.check(check).passed;
-  const workDone = outcomes.some((o, i) => o.passed && !follows(checks[i]));
+  const workDone = input.history.events.length > 0 || outcomes.some((o, i) => o.passed && !follows(checks[i]));
   return outcomes.map((o, i) => {
     if (!o.passed || workDone || !follows(checks[i])) return o;
     return {
