@@ -9,7 +9,11 @@ import { ExerciseLoadError, loadExercise } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
 import { isInternalError, type GradeReport } from '../grading/grader.service';
 import type { SandboxFile } from '../sandbox/sandbox.types';
-import { INTERNAL_ERROR_MESSAGE, SubmissionEventsPublisher } from '../submissions/submission-events';
+import {
+  INFRASTRUCTURE_ERROR_MESSAGE,
+  INTERNAL_ERROR_MESSAGE,
+  SubmissionEventsPublisher,
+} from '../submissions/submission-events';
 import { gradingJobId, parseGradingJobId } from './grading-queue.constants';
 
 function withStack(err: unknown): string {
@@ -211,7 +215,7 @@ export class GradingRunService {
     });
     if (updated.count > 0) {
       this.logger.error(`submission ${submissionId}: grading failed for good: ${reason}`);
-      await this.events.publish({ type: 'error', submissionId, attempt, message: reason });
+      await this.events.publish({ type: 'error', submissionId, attempt, message: INFRASTRUCTURE_ERROR_MESSAGE });
     }
   }
 

@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import {
+  INFRASTRUCTURE_ERROR_MESSAGE,
   INTERNAL_ERROR_MESSAGE,
   isTerminal,
   SubmissionEvent,
@@ -80,7 +81,6 @@ export class SubmissionEventStream {
         id: true,
         status: true,
         attempt: true,
-        errorMessage: true,
         results: { orderBy: { attempt: 'desc' }, take: 1, select: { score: true, maxScore: true } },
       },
     });
@@ -101,7 +101,8 @@ export class SubmissionEventStream {
         return { type: 'graded', ...base, score: r?.score ?? 0, maxScore: r?.maxScore ?? 0 };
       }
       case SubmissionStatus.error:
-        return { type: 'error', ...base, message: s.errorMessage ?? 'grading failed' };
+        // The stored reason (English, technical) is for instructors; students read French.
+        return { type: 'error', ...base, message: INFRASTRUCTURE_ERROR_MESSAGE };
       case SubmissionStatus.internal_error:
         // The stored cause is for the team (stack, exercise problems); the student reads that it is ours.
         return { type: 'error', ...base, message: INTERNAL_ERROR_MESSAGE };

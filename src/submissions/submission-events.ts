@@ -6,6 +6,10 @@ import { RedisService } from '../redis/redis.service';
 export const INTERNAL_ERROR_MESSAGE =
   "Une erreur de notre côté empêche de noter cette soumission (votre travail n'est pas en cause) : l'équipe est prévenue et la notera à nouveau une fois corrigée.";
 
+/** What a student reads when the grading infrastructure failed after its retries (the cause is kept for the team). */
+export const INFRASTRUCTURE_ERROR_MESSAGE =
+  "La notation n'a pas pu avoir lieu pour une raison technique (bac à sable indisponible), malgré plusieurs essais ; votre travail n'est pas en cause : soumettez à nouveau ou prévenez votre enseignant.";
+
 /** What a live progress stream carries, in order: queued → running (per command) → graded | error. */
 export type SubmissionEvent =
   | { type: 'queued'; submissionId: string; attempt: number; position: number | null }
