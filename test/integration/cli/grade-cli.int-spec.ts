@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadExercise } from '../../../src/exercises/exercise.loader';
 
 const root = resolve(__dirname, '../../..');
 
@@ -53,18 +54,17 @@ describe('npm run grade', () => {
     }
   });
 
-  it('gives a wrong solution its partial score with the failing feedback', () => {
-    const { code, stdout } = grade([
-      'hello-world',
-      'exercises/hello-world/solutions/wrong-faute-de-frappe.sh',
-      '--json',
-    ]);
+  it('gives a wrong solution exactly its expected score, with the failing feedback', async () => {
+    const hello = await loadExercise(join(root, 'exercises', 'hello-world'));
+    const wrong = hello.wrong.find((w) => w.file.endsWith('wrong-ps-sans-a.sh'))!;
+    const { code, stdout } = grade(['hello-world', `exercises/hello-world/${wrong.file}`, '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as {
       score: number;
       maxScore: number;
       checks: { passed: boolean; message: string }[];
     };
+    expect(report.score).toBe(wrong.expectedScore);
     expect(report.score).toBeLessThan(report.maxScore);
     expect(report.checks.some((c) => !c.passed && c.message.length > 0)).toBe(true);
   });
