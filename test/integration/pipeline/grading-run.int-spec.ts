@@ -8,11 +8,11 @@ import { loadEnv } from '../../../src/config/env';
 import { PrismaService } from '../../../src/database/prisma.service';
 import { loadExercise } from '../../../src/exercises/exercise.loader';
 import { InfrastructureModule } from '../../../src/infrastructure.module';
-import { GradingWorkerModule } from '../../../src/queue/grading-worker.module';
+import { GradingWorkerModule } from '../../../src/worker/grading-worker.module';
 import { GradingProducer } from '../../../src/queue/grading.producer';
-import { GradingRunService } from '../../../src/queue/grading-run.service';
+import { GradingRunService } from '../../../src/worker/grading-run.service';
 import { gradingJobId } from '../../../src/queue/grading-queue.constants';
-import { SubmissionSweeper } from '../../../src/queue/submission.sweeper';
+import { SubmissionSweeper } from '../../../src/worker/submission.sweeper';
 import { root } from '../../support/processes';
 
 /**

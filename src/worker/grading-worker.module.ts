@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GradingModule } from '../grading/grading.module';
 import { SubmissionEventsModule } from '../submissions/submission-events.module';
-import { GradingQueueModule } from './grading-queue.module';
+import { GradingQueueModule } from '../queue/grading-queue.module';
 import { GradingProcessor } from './grading.processor';
 import { GradingRunService } from './grading-run.service';
 import { SubmissionSweeper } from './submission.sweeper';

@@ -3,7 +3,7 @@ import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
 import { SubmissionStatus } from '../generated/prisma/enums';
-import { GradingProducer } from './grading.producer';
+import { GradingProducer } from '../queue/grading.producer';
 
 const BATCH = 500;
 

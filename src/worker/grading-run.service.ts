@@ -14,7 +14,7 @@ import {
   INTERNAL_ERROR_MESSAGE,
   SubmissionEventsPublisher,
 } from '../submissions/submission-events';
-import { gradingJobId, parseGradingJobId } from './grading-queue.constants';
+import { gradingJobId, parseGradingJobId } from '../queue/grading-queue.constants';
 
 function withStack(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -3,7 +3,7 @@ import { Job, Worker, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { RedisService } from '../redis/redis.service';
-import { GRADING_QUEUE, GradingJobData, GradingJobName } from './grading-queue.constants';
+import { GRADING_QUEUE, GradingJobData, GradingJobName } from '../queue/grading-queue.constants';
 import { GradingRunService, RunOutcome } from './grading-run.service';
 
 type GradingJob = Job<GradingJobData, RunOutcome, GradingJobName>;
