@@ -43,7 +43,12 @@ export function withoutHereDocBodies(text: string): string {
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     kept.push(lines[i]);
-    const delimiters = [...lines[i].replace(/<<</g, '').matchAll(HEREDOC_START)].map((m) => ({
+    const delimiters = [
+      ...lines[i]
+        .replace(/<<</g, '')
+        .replace(/\$\(\([^)]*\)\)/g, '')
+        .matchAll(HEREDOC_START),
+    ].map((m) => ({
       word: m[2] ?? m[3] ?? m[4],
       tabs: m[1] === '-',
     }));

@@ -261,6 +261,7 @@ describe('parseSubmission: what students paste and type', () => {
   it('does not take a here-string or a quoted << for a here-document', () => {
     expect(texts('docker exec -i redis redis-cli <<< "set cle 42"\necho fin')).toHaveLength(2);
     expect(texts('echo "a <<EOF b"\necho fin')).toHaveLength(2);
+    expect(texts('echo $(( 1 << 2 ))\necho fin')).toHaveLength(2);
   });
 
   it('refuses a here-document that never ends, naming its line', () => {

@@ -243,7 +243,8 @@ function collectCommand(
 
 /** The here-documents a command line opens (`<<EOF`, `<<-'FIN'`), in order; `<<<` is a here-string. */
 function hereDocDelimiters(line: string): Array<{ word: string; tabs: boolean }> {
-  const outside = line.replace(/<<</g, '   ');
+  // A here-string `<<<` and a shift inside arithmetic `$(( 1 << 2 ))` open no here-document.
+  const outside = line.replace(/<<</g, '   ').replace(/\$\(\([^)]*\)\)/g, (a) => ' '.repeat(a.length));
   return [...outside.matchAll(HEREDOC_START)]
     .filter((m) => !isQuoted(outside, m.index ?? 0))
     .map((m) => ({ word: m[2] ?? m[3] ?? m[4], tabs: m[1] === '-' }));
