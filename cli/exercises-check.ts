@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ExerciseLoadError,
@@ -49,6 +51,23 @@ export const NOTHING_DONE: ExerciseSolution[] = [
   { file: '(regarde seulement)', source: 'docker ps -a\ndocker images\n', files: [], expectedScore: 0 },
 ];
 
+/**
+ * The reference written another way (`solutions/reference-session.txt`, a pasted session, or
+ * `solutions/reference-commandes.sh`, typed), with the reference's files: full marks expected.
+ */
+export const REFERENCE_VARIANTS = ['solutions/reference-session.txt', 'solutions/reference-commandes.sh'];
+
+async function referenceVariants(exercise: LoadedExercise): Promise<ExerciseSolution[]> {
+  const found: ExerciseSolution[] = [];
+  for (const file of REFERENCE_VARIANTS) {
+    if (file === exercise.reference.file) continue;
+    const source = await readFile(join(exercise.dir, file), 'utf8').catch(() => undefined);
+    if (source !== undefined)
+      found.push({ file, source, files: exercise.reference.files, expectedScore: exercise.maxScore });
+  }
+  return found;
+}
+
 interface Row {
   slug: string;
   solution: string;
@@ -89,9 +108,12 @@ export async function main(): Promise<number> {
     );
   }
 
-  const jobs: Array<{ exercise: LoadedExercise; solution: ExerciseSolution }> = catalogue.flatMap((exercise) =>
-    [exercise.reference, ...exercise.wrong, ...NOTHING_DONE].map((solution) => ({ exercise, solution })),
-  );
+  const jobs: Array<{ exercise: LoadedExercise; solution: ExerciseSolution }> = [];
+  for (const exercise of catalogue) {
+    const variants = await referenceVariants(exercise);
+    for (const solution of [exercise.reference, ...variants, ...exercise.wrong, ...NOTHING_DONE])
+      jobs.push({ exercise, solution });
+  }
   process.stdout.write(`\nReplaying ${jobs.length} solutions in sandboxes, ${args.concurrency} at a time…\n`);
   const driver = await createCliDriver();
   const rows: Row[] = [];
