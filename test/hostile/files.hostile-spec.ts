@@ -73,7 +73,7 @@ describe('attached files', () => {
 
 describe("the replay's own machinery", () => {
   reportedCase(
-    'a line rewrites what the replay keeps (state files, shell start-up files) to run an unchecked line',
+    'a line rewrites what the replay and the shell keep (state files, start-up files, the shell itself) to run an unchecked line',
     'unprivileged shell in a user namespace: the command policy is not the boundary',
     async () => {
       const value = await otherValue();
@@ -84,13 +84,17 @@ describe("the replay's own machinery", () => {
           source: [
             `mkdir -p /tmp/.dockgrader-shell && echo '${attack}' > /tmp/.dockgrader-shell/env`,
             `echo '${attack}' >> ~/.bashrc; echo '${attack}' >> ~/.profile`,
+            // The persistent shell keeps functions: every later `docker` line runs the attack first.
+            `docker() { ${attack}; command docker "$@"; }`,
+            `trap '${attack}' DEBUG EXIT`,
             'docker ps',
           ].join('\n'),
           files: exercise.reference.files,
         });
       });
       expect(report!.status).toBe('graded');
-      expect(report!.transcript.length).toBe(3);
+      expect(report!.transcript.length).toBe(5);
+      expect(report!.transcript[4].exitCode).toBe(0);
       return report!.status;
     },
   );
