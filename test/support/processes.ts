@@ -30,6 +30,16 @@ export function nodeFlagsOf(entry: 'main' | 'worker'): string[] {
 }
 
 /** Starts a built entrypoint (dist/main.js, dist/worker.js) as its own process, as operators do. */
+/**
+ * Every process a test started and has not seen exit: killed when the test process exits, even
+ * when a failing test never reached its own stop (jest's --forceExit included), so no api or
+ * worker outlives its test run.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function startBuilt(entry: 'main' | 'worker', env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
   const file = resolve(root, 'dist', `${entry}.js`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm test does)`);
@@ -38,6 +48,8 @@ export function startBuilt(entry: 'main' | 'worker', env: NodeJS.ProcessEnv): Ch
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
