@@ -40,7 +40,13 @@ export class LoginThrottle {
   async fail(email: string, ip: string): Promise<void> {
     const { account, address } = this.keys(email, ip);
     const lockMs = this.env.LOGIN_LOCK_MINUTES * 60_000;
-    await this.redis.client.multi().incr(account).pexpire(account, lockMs).incr(address).pexpire(address, lockMs).exec();
+    await this.redis.client
+      .multi()
+      .incr(account)
+      .pexpire(account, lockMs)
+      .incr(address)
+      .pexpire(address, lockMs)
+      .exec();
   }
 
   /** A successful login clears the account's count (not the address's: another account may be attacked from it). */

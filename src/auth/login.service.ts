@@ -4,9 +4,7 @@ import { LoginThrottle } from './login-throttle';
 import { verifyPassword } from './password';
 
 export type LoginOutcome =
-  | { ok: true; userId: string }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; retryInMs: number };
+  { ok: true; userId: string } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; retryInMs: number };
 
 /**
  * Email + password login. Unknown email, account without a password and wrong password give the

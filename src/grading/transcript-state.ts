@@ -26,7 +26,12 @@ export function transcriptWithStates(history: ReplayHistory): TranscriptEntryWit
     return {
       ...entry,
       state: {
-        containers: snap.containers.map((c) => ({ name: c.name, image: c.image, state: c.state, exitCode: c.exitCode })),
+        containers: snap.containers.map((c) => ({
+          name: c.name,
+          image: c.image,
+          state: c.state,
+          exitCode: c.exitCode,
+        })),
         images: snap.images.flatMap((i) => i.tags),
         volumes: snap.volumes.map((v) => v.name),
         networks: snap.networks.map((n) => n.name).filter((n) => !DEFAULT_NETWORKS.has(n)),

@@ -27,9 +27,13 @@ export function errorPage(status: number, opts: { requestId?: string; user?: Pag
       <p class="error-code" aria-hidden="true">${status}</p>
       <h1 id="error-title">${t.title}</h1>
       <p>${opts.message ?? t.body}</p>
-      ${status >= 500 && opts.requestId
-        ? html`<p class="muted">Identifiant de la demande : <code data-testid="request-id">${opts.requestId}</code></p>`
-        : null}
+      ${
+        status >= 500 && opts.requestId
+          ? html`<p class="muted">
+              Identifiant de la demande : <code data-testid="request-id">${opts.requestId}</code>
+            </p>`
+          : null
+      }
       <p><a class="button" href="/">Retour aux exercices</a></p>
     </section>`,
   });

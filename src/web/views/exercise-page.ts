@@ -42,7 +42,11 @@ export function exercisePage(v: ExercisePageView): VNode {
       <h1>${v.title}</h1>
       <p class="muted">Barème : ${formatPoints(v.maxPoints)} points</p>
       <div class="exercise-layout">
-        <article class="instructions prose" aria-label="Consigne" dangerouslySetInnerHTML=${{ __html: v.instructionsHtml }}></article>
+        <article
+          class="instructions prose"
+          aria-label="Consigne"
+          dangerouslySetInnerHTML=${{ __html: v.instructionsHtml }}
+        ></article>
         <section class="card submit-card" aria-labelledby="answer-title">
           <h2 id="answer-title">Votre réponse</h2>
           <p class="help">
@@ -81,9 +85,12 @@ export function exercisePage(v: ExercisePageView): VNode {
             <div class="field drop-zone" data-drop-zone>
               <label for="files">Fichiers (facultatif)</label>
               <p class="small muted" id="files-help">
-                ${v.expectedFiles.length > 0
-                  ? html`Cet exercice attend : ${v.expectedFiles.map((f, i) => html`${i > 0 ? ', ' : ''}<code>${f}</code>`)}. `
-                  : null}
+                ${
+                  v.expectedFiles.length > 0
+                    ? html`Cet exercice attend :
+                      ${v.expectedFiles.map((f, i) => html`${i > 0 ? ', ' : ''}<code>${f}</code>`)}. `
+                    : null
+                }
                 Un fichier garde son nom ; 64 Kio au plus chacun. Vous pouvez aussi les glisser ici.
               </p>
               <input

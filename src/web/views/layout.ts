@@ -34,17 +34,19 @@ export function layout({ title, user, current, head, children }: LayoutProps): V
       <header class="site-header">
         <div class="wrap header-inner">
           <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">▣</span> dockgrader</a>
-          ${user
-            ? html`<nav class="site-nav" aria-label="Navigation principale">
-                <a href="/" aria-current=${current === 'dashboard' ? 'page' : undefined}>Exercices</a>
-                <a href="/submissions" aria-current=${current === 'history' ? 'page' : undefined}>Mes tentatives</a>
-                <span class="who" title=${user.email}>${user.email}</span>
-                <form method="post" action="/logout" class="inline-form">
-                  <input type="hidden" name="_csrf" value=${user.csrfToken} />
-                  <button type="submit" class="button-link">Se déconnecter</button>
-                </form>
-              </nav>`
-            : null}
+          ${
+            user
+              ? html`<nav class="site-nav" aria-label="Navigation principale">
+                  <a href="/" aria-current=${current === 'dashboard' ? 'page' : undefined}>Exercices</a>
+                  <a href="/submissions" aria-current=${current === 'history' ? 'page' : undefined}>Mes tentatives</a>
+                  <span class="who" title=${user.email}>${user.email}</span>
+                  <form method="post" action="/logout" class="inline-form">
+                    <input type="hidden" name="_csrf" value=${user.csrfToken} />
+                    <button type="submit" class="button-link">Se déconnecter</button>
+                  </form>
+                </nav>`
+              : null
+          }
         </div>
       </header>
       <main id="contenu" class="wrap" tabindex="-1">${children}</main>

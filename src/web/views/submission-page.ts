@@ -74,22 +74,23 @@ function checkItem(c: CheckView): VNode {
 function stateSummary(s: EngineStateSummary): VNode {
   return html`<div class="engine-state">
     <p class="state-title">État après cette commande</p>
-    ${s.containers.length === 0
-      ? html`<p class="small muted">Aucun conteneur.</p>`
-      : html`<ul class="state-list">
-          ${s.containers.map(
-            (c) =>
-              html`<li>
-                <span class=${`dot dot-${c.state === 'running' ? 'ok' : c.state === 'exited' && c.exitCode !== 0 ? 'bad' : 'idle'}`} aria-hidden="true"></span>
-                <code>${c.name}</code> (${c.image}) :
-                ${c.state === 'running'
-                  ? 'en marche'
-                  : c.state === 'exited'
-                    ? `arrêté, code ${c.exitCode}`
-                    : c.state}
-              </li>`,
-          )}
-        </ul>`}
+    ${
+      s.containers.length === 0
+        ? html`<p class="small muted">Aucun conteneur.</p>`
+        : html`<ul class="state-list">
+            ${s.containers.map(
+              (c) =>
+                html`<li>
+                  <span
+                    class=${`dot dot-${c.state === 'running' ? 'ok' : c.state === 'exited' && c.exitCode !== 0 ? 'bad' : 'idle'}`}
+                    aria-hidden="true"
+                  ></span>
+                  <code>${c.name}</code> (${c.image}) :
+                  ${c.state === 'running' ? 'en marche' : c.state === 'exited' ? `arrêté, code ${c.exitCode}` : c.state}
+                </li>`,
+            )}
+          </ul>`
+    }
     ${s.networks.length > 0 ? html`<p class="small">Réseaux : ${s.networks.join(', ')}</p>` : null}
     ${s.volumes.length > 0 ? html`<p class="small">Volumes : ${s.volumes.join(', ')}</p>` : null}
     <p class="small muted">Images : ${s.images.length > 0 ? s.images.join(', ') : 'aucune'}</p>
@@ -101,17 +102,18 @@ function transcriptEntry(e: TranscriptEntryWithState): VNode {
   return html`<li class="command">
     <div class="command-head">
       <code class="command-line">$ ${e.text}</code>
-      ${ran
-        ? html`<span class=${`exit ${e.exitCode === 0 ? 'exit-ok' : 'exit-bad'}`}>
-            ${e.exitCode === null ? 'interrompue' : `code de sortie ${e.exitCode}`} · ${formatDuration(e.durationMs)}
-          </span>`
-        : html`<span class="exit exit-bad">non exécutée</span>`}
+      ${
+        ran
+          ? html`<span class=${`exit ${e.exitCode === 0 ? 'exit-ok' : 'exit-bad'}`}>
+              ${e.exitCode === null ? 'interrompue' : `code de sortie ${e.exitCode}`} · ${formatDuration(e.durationMs)}
+            </span>`
+          : html`<span class="exit exit-bad">non exécutée</span>`
+      }
     </div>
     ${e.refused ? html`<p class="small">Refusée : ${e.refused}</p>` : null}
     ${e.skipped ? html`<p class="small">${e.skipped}</p>` : null}
     ${ran && e.output ? html`<pre class="output">${e.output}</pre>` : null}
-    ${e.truncated ? html`<p class="small muted">Sortie tronquée.</p>` : null}
-    ${e.state ? stateSummary(e.state) : null}
+    ${e.truncated ? html`<p class="small muted">Sortie tronquée.</p>` : null} ${e.state ? stateSummary(e.state) : null}
   </li>`;
 }
 
@@ -126,25 +128,29 @@ function resultPanel(v: SubmissionPageView): VNode | null {
         <p class="score"><span data-testid="score">${formatScore(r.score, r.maxScore)}</span></p>
       </div>
       <p class="lead">
-        ${failed === 0
-          ? 'Toutes les vérifications sont réussies. Bravo !'
-          : `${failed} vérification${failed > 1 ? 's' : ''} à revoir : lisez les indications ci-dessous puis réessayez.`}
+        ${
+          failed === 0
+            ? 'Toutes les vérifications sont réussies. Bravo !'
+            : `${failed} vérification${failed > 1 ? 's' : ''} à revoir : lisez les indications ci-dessous puis réessayez.`
+        }
       </p>
       <ul class="checks" aria-label="Vérifications">
         ${r.checks.map(checkItem)}
       </ul>
-      ${r.notices.length > 0
-        ? html`<div class="notices">
-            <h3>Remarques sur le rejeu</h3>
-            <ul>
-              ${r.notices.map((n) => html`<li>${n}</li>`)}
-            </ul>
-          </div>`
-        : null}
+      ${
+        r.notices.length > 0
+          ? html`<div class="notices">
+              <h3>Remarques sur le rejeu</h3>
+              <ul>
+                ${r.notices.map((n) => html`<li>${n}</li>`)}
+              </ul>
+            </div>`
+          : null
+      }
       <p class="small muted">
-        Version de l'exercice : <code>${r.exerciseVersion.slice(0, 12)}</code>${took !== null
-          ? ` · correction en ${formatDuration(took)}`
-          : ''}
+        Version de l'exercice : <code>${r.exerciseVersion.slice(0, 12)}</code>${
+          took !== null ? ` · correction en ${formatDuration(took)}` : ''
+        }
       </p>
     </section>
     <section class="card" aria-labelledby="transcript-title">
@@ -174,19 +180,25 @@ export function submissionPage(v: SubmissionPageView): VNode {
         <a href="/">Exercices</a> <span aria-hidden="true">›</span>
         <a href=${`/exercises/${v.exercise.slug}`}>${v.exercise.title}</a>
       </nav>
-      <div class="title-row" data-submission=${v.id} data-clear-draft=${v.justSubmitted ? `dockgrader:draft:${v.exercise.slug}` : undefined}>
+      <div
+        class="title-row"
+        data-submission=${v.id}
+        data-clear-draft=${v.justSubmitted ? `dockgrader:draft:${v.exercise.slug}` : undefined}
+      >
         <h1>Tentative du ${formatDate(v.createdAt)}</h1>
         ${statusBadge(v.status)}
       </div>
-      ${v.status === 'error'
-        ? html`<section class="alert alert-warning" role="alert">
-            <h2>${INFRA_ERROR_TEXT}</h2>
-            <p>
-              La correction n'a pas pu se faire à cause d'un problème de notre côté, pas de votre réponse. Elle ne compte
-              pas dans vos tentatives : vous pouvez la renvoyer.
-            </p>
-          </section>`
-        : null}
+      ${
+        v.status === 'error'
+          ? html`<section class="alert alert-warning" role="alert">
+              <h2>${INFRA_ERROR_TEXT}</h2>
+              <p>
+                La correction n'a pas pu se faire à cause d'un problème de notre côté, pas de votre réponse. Elle ne
+                compte pas dans vos tentatives : vous pouvez la renvoyer.
+              </p>
+            </section>`
+          : null
+      }
       ${final ? resultPanel(v) : progressPanel(v)}
       <p class="actions">
         <a class="button" href=${`/exercises/${v.exercise.slug}`}>Revenir à l'exercice</a>
