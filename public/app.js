@@ -88,6 +88,11 @@ function progress() {
       return;
     }
     say(`Commande ${ev.index} sur ${ev.total} en cours…`);
+    const badge = document.querySelector('[data-status-badge] .badge');
+    if (badge) {
+      badge.className = 'badge badge-running';
+      badge.textContent = 'En cours de correction';
+    }
     if (seen.has(ev.index)) return;
     seen.add(ev.index);
     for (const li of steps.querySelectorAll('.is-current')) li.classList.remove('is-current');

@@ -15,6 +15,20 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+// Code blocks may scroll sideways: focusable, so a keyboard can scroll them (WCAG 2.1.1).
+for (const rule of ['fence', 'code_block'] as const) {
+  const original = md.renderer.rules[rule]!;
+  md.renderer.rules[rule] = (...args) => original(...args).replace(/^<pre>/, '<pre tabindex="0">');
+}
+
+// The page's own title is the one <h1>: the instructions' headings move one level down.
+md.core.ruler.push('demote_headings', (state) => {
+  for (const t of state.tokens)
+    if ((t.type === 'heading_open' || t.type === 'heading_close') && /^h[1-5]$/.test(t.tag))
+      t.tag = `h${Number(t.tag[1]) + 1}`;
+  return true;
+});
+
 const cache = new Map<string, string>();
 
 /** Rendered instructions, cached by content (a handful of exercises, rendered on every page view). */

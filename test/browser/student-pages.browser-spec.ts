@@ -79,7 +79,9 @@ describe('student pages in a browser', () => {
       page.waitForURL(`${stack.url}/`),
       page.getByRole('button', { name: 'Enregistrer et me connecter' }).click(),
     ]);
-    await expect(page.getByRole('heading', { level: 2, name: '2. Découvrir les bases de Docker' }).count()).resolves.toBe(1);
+    await expect(
+      page.getByRole('heading', { level: 2, name: '2. Découvrir les bases de Docker' }).count(),
+    ).resolves.toBe(1);
     await expect(page.getByRole('link', { name: threeDbs.definition.title }).count()).resolves.toBe(1);
     // The link is spent.
     const again = await page.goto(inv.link);
@@ -102,13 +104,15 @@ describe('student pages in a browser', () => {
     await screenshot(page, '06-submission-progress');
     await page.getByTestId('score').waitFor({ timeout: 170_000 });
     expect(await page.getByTestId('score').innerText()).toBe(`${threeDbs.maxScore} / ${threeDbs.maxScore}`);
+    aliceGraded = id;
     expect(await page.locator('.check-fail').count()).toBe(0);
     // The transcript, with the engine state after each command: postgres stopped with an error.
     await page.locator('summary', { hasText: 'Déroulé des commandes' }).click();
-    await expect(page.locator('.engine-state', { hasText: /postgres.*arrêté, code [1-9]/ }).count()).resolves.toBeGreaterThan(0);
+    await expect(
+      page.locator('.engine-state', { hasText: /postgres.*arrêté, code [1-9]/ }).count(),
+    ).resolves.toBeGreaterThan(0);
     await expectAccessible(page);
     await screenshot(page, '07-submission-graded');
-    aliceGraded = id;
 
     // The dashboard and the history now show it.
     await page.goto(`${stack.url}/`);
@@ -207,7 +211,9 @@ describe('student pages in a browser', () => {
     const text = 'docker run -d --name mongo mongo\n# un long brouillon';
     await page.getByLabel('Commandes ou session de terminal').fill(text);
     await page.waitForTimeout(500); // the draft is saved 300 ms after typing stops
-    await page.locator('form[data-draft-form] input[name=_csrf]').evaluate((el) => ((el as HTMLInputElement).value = 'périmé'));
+    await page
+      .locator('form[data-draft-form] input[name=_csrf]')
+      .evaluate((el) => ((el as HTMLInputElement).value = 'périmé'));
     await page.getByRole('button', { name: 'Envoyer pour correction' }).click();
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Action refusée');
     await screenshot(page, '13-forbidden');
@@ -268,7 +274,9 @@ describe('student pages in a browser', () => {
     const { context, page } = await stack.newPage();
     await stack.login(page, alice);
     await page.goto(`${stack.url}/submissions/${failed.id}`);
-    await expect(page.getByRole('alert').innerText()).resolves.toContain('Erreur du service, cette tentative ne compte pas');
+    await expect(page.getByRole('alert').innerText()).resolves.toContain(
+      'Erreur du service, cette tentative ne compte pas',
+    );
     expect(await page.getByTestId('score').count()).toBe(0);
     expect(await page.content()).not.toContain('sandbox stopped'); // the internal reason stays internal
     await expectAccessible(page);

@@ -37,7 +37,7 @@ export function exercisePage(v: ExercisePageView): VNode {
     title: v.title,
     user: v.user,
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/">Exercices</a> <span aria-hidden="true">›</span> <span>${v.chapterTitle}</span>
+        <a href="/">Exercices</a>${' '}<span aria-hidden="true">›</span>${' '}<span>${v.chapterTitle}</span>
       </nav>
       <h1>${v.title}</h1>
       <p class="muted">Barème : ${formatPoints(v.maxPoints)} points</p>
@@ -54,7 +54,7 @@ export function exercisePage(v: ExercisePageView): VNode {
             lignes qui commencent par <code>$</code> sont les commandes, les autres (leur sortie) sont ignorées. Les
             lignes <code>#</code> sont des commentaires. Exemple :
           </p>
-          <pre class="example">${EXAMPLE}</pre>
+          <pre class="example" tabindex="0">${EXAMPLE}</pre>
           ${err.form ? html`<p class="alert alert-error" role="alert" id="form-error">${err.form}</p>` : null}
           <form
             method="post"

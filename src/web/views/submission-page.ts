@@ -57,6 +57,11 @@ function progressPanel(v: SubmissionPageView): VNode {
   </section>`;
 }
 
+/** Feedback text with `inline code` shown as code; every part stays text (no Markdown, no HTML). */
+export function withInlineCode(text: string): (string | VNode)[] {
+  return text.split(/`([^`\n]+)`/).map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part));
+}
+
 function checkItem(c: CheckView): VNode {
   return html`<li class=${`check ${c.passed ? 'check-pass' : 'check-fail'}`}>
     <span class="check-icon" aria-hidden="true">${c.passed ? '✓' : '✗'}</span>
@@ -65,7 +70,7 @@ function checkItem(c: CheckView): VNode {
         <span class="visually-hidden">${c.passed ? 'Réussie : ' : 'Échouée : '}</span>${c.title}
         ${c.hidden ? html`<span class="badge badge-muted">cachée</span>` : null}
       </p>
-      <p class="check-message">${c.message}</p>
+      <p class="check-message">${withInlineCode(c.message)}</p>
     </div>
     <span class="check-points">${formatScore(c.points, c.maxPoints)}</span>
   </li>`;
@@ -112,7 +117,7 @@ function transcriptEntry(e: TranscriptEntryWithState): VNode {
     </div>
     ${e.refused ? html`<p class="small">Refusée : ${e.refused}</p>` : null}
     ${e.skipped ? html`<p class="small">${e.skipped}</p>` : null}
-    ${ran && e.output ? html`<pre class="output">${e.output}</pre>` : null}
+    ${ran && e.output ? html`<pre class="output" tabindex="0">${e.output}</pre>` : null}
     ${e.truncated ? html`<p class="small muted">Sortie tronquée.</p>` : null} ${e.state ? stateSummary(e.state) : null}
   </li>`;
 }
@@ -177,8 +182,9 @@ export function submissionPage(v: SubmissionPageView): VNode {
     // Without JavaScript the page reloads itself until graded; with it, the event stream does better.
     head: final ? null : html`<noscript><meta http-equiv="refresh" content="3" /></noscript>`,
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/">Exercices</a> <span aria-hidden="true">›</span>
-        <a href=${`/exercises/${v.exercise.slug}`}>${v.exercise.title}</a>
+        <a href="/">Exercices</a>${' '}<span aria-hidden="true">›</span>${' '}<a href=${`/exercises/${v.exercise.slug}`}
+          >${v.exercise.title}</a
+        >
       </nav>
       <div
         class="title-row"
@@ -186,7 +192,7 @@ export function submissionPage(v: SubmissionPageView): VNode {
         data-clear-draft=${v.justSubmitted ? `dockgrader:draft:${v.exercise.slug}` : undefined}
       >
         <h1>Tentative du ${formatDate(v.createdAt)}</h1>
-        ${statusBadge(v.status)}
+        <span data-status-badge>${statusBadge(v.status)}</span>
       </div>
       ${
         v.status === 'error'
