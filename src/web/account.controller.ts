@@ -7,7 +7,7 @@ import { retryMessage } from '../auth/login-throttle';
 import { LoginService } from '../auth/login.service';
 import { parseCookies, SESSION_COOKIE, SessionService } from '../auth/session.service';
 import { CsrfGuard, preSessionCsrf } from './csrf.guard';
-import type { PageRequest } from './page-auth.guard';
+import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import { safeNext } from './page-request';
 import { invitationPage, loginPage } from './views/auth-pages';
 import { renderDocument, type VNode } from './views/html';
@@ -65,7 +65,8 @@ export class AccountController {
   }
 
   @Post('logout')
-  @UseGuards(CsrfGuard)
+  // The session's own token: without PageAuthGuard the CSRF guard would expect the pre-session one.
+  @UseGuards(PageAuthGuard, CsrfGuard)
   async logout(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
     await this.sessions.destroy(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
     res.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -76,6 +76,12 @@ function checkItem(c: CheckView): VNode {
   </li>`;
 }
 
+function containerState(c: EngineStateSummary['containers'][number]): string {
+  if (c.state === 'running') return 'en marche';
+  if (c.state === 'exited') return `arrêté, code ${c.exitCode}`;
+  return c.state;
+}
+
 function stateSummary(s: EngineStateSummary): VNode {
   return html`<div class="engine-state">
     <p class="state-title">État après cette commande</p>
@@ -90,8 +96,7 @@ function stateSummary(s: EngineStateSummary): VNode {
                     class=${`dot dot-${c.state === 'running' ? 'ok' : c.state === 'exited' && c.exitCode !== 0 ? 'bad' : 'idle'}`}
                     aria-hidden="true"
                   ></span>
-                  <code>${c.name}</code> (${c.image}) :
-                  ${c.state === 'running' ? 'en marche' : c.state === 'exited' ? `arrêté, code ${c.exitCode}` : c.state}
+                  <code>${c.name}</code>${` (${c.image}) : ${containerState(c)}`}
                 </li>`,
             )}
           </ul>`
