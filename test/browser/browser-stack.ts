@@ -111,15 +111,37 @@ export class BrowserStack {
   }
 }
 
-/** Full-page screenshot, at desktop width and at 375 px (a phone). */
+/** Elements sticking out of the viewport sideways (the page would scroll horizontally on a phone). */
+export function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect();
+      // Inside a scrolling box (code blocks, the history table) is fine: the box scrolls, not the page.
+      let scroller = el.parentElement;
+      let contained = false;
+      while (scroller && scroller !== document.body) {
+        const o = getComputedStyle(scroller).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') contained = true;
+        scroller = scroller.parentElement;
+      }
+      if (!contained && r.width > 0 && r.right > width + 1)
+        out.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(r.right)} px)`);
+    }
+    return out.slice(0, 5);
+  });
+}
+
+/** Full-page screenshot, at desktop width and at 375 px (a phone), where nothing may stick out sideways. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   const size = page.viewportSize();
-  if (size && size.width > 375) {
-    await page.setViewportSize({ width: 375, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-375.png`), fullPage: true });
-    await page.setViewportSize(size);
-  }
+  if (size && size.width > 375) await page.setViewportSize({ width: 375, height: 800 });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-375.png`), fullPage: true });
+  const wide = await overflowing(page);
+  if (size && size.width > 375) await page.setViewportSize(size);
+  if (wide.length > 0) throw new Error(`${name}: wider than 375 px: ${wide.join(', ')}`);
 }
 
 /** Serious and critical accessibility violations of the page (axe-core, WCAG 2 A/AA rules). */
