@@ -77,6 +77,9 @@ function progress() {
   };
   const source = new EventSource(panel.getAttribute('data-events-url'));
   const seen = new Set();
+  // The last event applied, for tools and the benchmark (bench/web.bench.ts).
+  for (const type of ['queued', 'running', 'graded', 'error'])
+    source.addEventListener(type, () => panel.setAttribute('data-last-event', type));
   source.addEventListener('queued', (e) => {
     const ev = JSON.parse(e.data);
     say(ev.position ? `En file d'attente : position ${ev.position}.` : "En file d'attente.");

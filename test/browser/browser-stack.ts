@@ -126,9 +126,14 @@ export function overflowing(page: Page): Promise<string[]> {
         if (o === 'auto' || o === 'scroll' || o === 'hidden') contained = true;
         scroller = scroller.parentElement;
       }
-      if (!contained && r.width > 0 && r.right > width + 1)
-        out.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(r.right)} px)`);
+      const style = getComputedStyle(el);
+      // Its box, or its text spilling out of its box (a long word that does not wrap).
+      const spills = style.overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+      if (!contained && r.width > 0 && (r.right > width + 1 || (spills && r.left + el.scrollWidth > width + 1)))
+        out.push(`${el.tagName.toLowerCase()}.${String(el.className)} (${Math.round(r.left + el.scrollWidth)} px)`);
     }
+    if (document.documentElement.scrollWidth > width + 1 && out.length === 0)
+      out.push(`the document (${document.documentElement.scrollWidth} px)`);
     return out.slice(0, 5);
   });
 }
