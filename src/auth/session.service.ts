@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
@@ -18,6 +18,7 @@ export interface WebSessionContext {
 
 /** Idle expiry is refreshed at most this often, so that reading pages does not write a row each time. */
 const TOUCH_EVERY_MS = 60_000;
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Server-side browser sessions in PostgreSQL. The cookie holds 32 random bytes; only their SHA-256
@@ -25,11 +26,26 @@ const TOUCH_EVERY_MS = 60_000;
  * LMS launch later) ends in create(), which is the one place a session starts.
  */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionService.name);
+  private purgeTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly prisma: PrismaService,
     @Inject(ENV) private readonly env: Env,
   ) {}
+
+  /** Sessions past their absolute end are removed hourly (idle ones go when next presented, or then). */
+  onApplicationBootstrap(): void {
+    const purge = () =>
+      this.purgeExpired().catch((err: unknown) => this.logger.warn(`session purge failed: ${String(err)}`));
+    this.purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+    this.purgeTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
 
   /** Starts a session for `userId`; returns the cookie value (the only copy of the secret). */
   async create(userId: string): Promise<string> {

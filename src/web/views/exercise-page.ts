@@ -41,6 +41,7 @@ export function exercisePage(v: ExercisePageView): VNode {
       </nav>
       <h1>${v.title}</h1>
       <p class="muted">Barème : ${formatPoints(v.maxPoints)} points</p>
+      <p class="jump"><a href="#answer-title">Aller au formulaire de réponse</a></p>
       <div class="exercise-layout">
         <article
           class="instructions prose"

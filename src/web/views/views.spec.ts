@@ -2,6 +2,7 @@ import { renderDocument } from './html';
 import { submissionPage, withInlineCode, type SubmissionPageView } from './submission-page';
 import { exercisePage } from './exercise-page';
 import { formatScore } from './format';
+import { errorPage } from './error-page';
 
 const user = { email: 'eleve@lycee.fr', csrfToken: 'tok"en' };
 const XSS = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
@@ -107,5 +108,16 @@ describe('page views', () => {
   it('turn `code` in feedback into code elements and nothing else', () => {
     expect(withInlineCode('a `b` c').length).toBe(3);
     expect(withInlineCode('pas de code')).toEqual(['pas de code']);
+  });
+});
+
+describe('error pages', () => {
+  it('show the request id on a 500, never details, and a French 404', () => {
+    const page = renderDocument(errorPage(500, { requestId: 'req-42' }));
+    expect(page).toContain('Erreur du service');
+    expect(page).toContain('<code data-testid="request-id">req-42</code>');
+    const notFound = renderDocument(errorPage(404, { requestId: 'req-43' }));
+    expect(notFound).toContain('Page introuvable');
+    expect(notFound).not.toContain('req-43');
   });
 });
