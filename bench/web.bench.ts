@@ -259,7 +259,11 @@ export async function main(): Promise<number> {
       },
       renderMs: { dashboard: stats(dashboard), gradedSubmission: stats(submission), target: 'p95 <= 50' },
       submitToProgressMs: {
-        browser: { pageShown: stats(ui.pageShown), firstEvent: stats(ui.firstEvent), firstCommand: stats(ui.firstCommand) },
+        browser: {
+          pageShown: stats(ui.pageShown),
+          firstEvent: stats(ui.firstEvent),
+          firstCommand: stats(ui.firstCommand),
+        },
         rawApi: { firstEvent: stats(raw.firstEvent), firstCommand: stats(raw.firstCommand) },
         target: 'browser first event p50 <= 300 on top of queueing',
       },
