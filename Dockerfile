@@ -26,6 +26,7 @@ COPY --from=build /app/prisma.config.ts /app/tsconfig.json ./
 COPY --from=build /app/scripts scripts
 COPY --from=build /app/src/config src/config
 COPY --from=build /app/exercises exercises
+COPY --from=build /app/public public
 COPY --from=build /app/images images
 EXPOSE 3000
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -6,8 +6,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Generated Prisma code imports './x.js' that exists as './x.ts'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { swcrc: true }] },
+  // .mjs too: preact 11 ships ES modules only.
+  transform: { '^.+\\.(m?js|tsx?|jsx)$': ['@swc/jest', { swcrc: true }] },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer)/)',
+    '/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer|preact|preact-render-to-string|htm)/)',
   ],
 };

@@ -2,16 +2,29 @@
 import './resolve-ts';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../src/auth/auth.service';
+import { InvitationService } from '../src/auth/invitation.service';
+import { passwordProblem } from '../src/auth/password';
 import { DomainError } from '../src/common/domain-error';
 import { EnvError, loadEnv, type Env } from '../src/config/env';
 import { PrismaService } from '../src/database/prisma.service';
 
 const USAGE = `usage:
-  npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"]
+  npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"] [--password-stdin]
   npm run admin -- create-token --email EMAIL [--token-name NAME]
-Prints the new bearer token on stdout (shown once; only its hash is stored).`;
+  npm run admin -- invite --email EMAIL [--name "Display Name"]
+create-user and create-token print a new bearer token on stdout (shown once; only its hash is stored).
+--password-stdin also sets the web password, read from standard input (first line), for scripts.
+invite creates the student if new and prints a one-time link (valid INVITATION_DAYS days) with
+which the student chooses a password.`;
 
-/** Admin command line: creates users and tokens directly in PostgreSQL (DATABASE_URL). */
+/** Reads the first line of standard input (the password, never an argument: it would show in ps). */
+async function readStdinLine(): Promise<string> {
+  let data = '';
+  for await (const chunk of process.stdin) data += String(chunk);
+  return data.split(/\r?\n/)[0];
+}
+
+/** Admin command line: users, tokens, passwords and invitations, directly in PostgreSQL (DATABASE_URL). */
 export async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
@@ -21,10 +34,11 @@ export async function main(): Promise<number> {
       role: { type: 'string', default: 'student' },
       name: { type: 'string' },
       'token-name': { type: 'string', default: 'cli' },
+      'password-stdin': { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if ((command !== 'create-user' && command !== 'create-token') || !values.email) {
+  if (!['create-user', 'create-token', 'invite'].includes(command) || !values.email) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -44,15 +58,29 @@ export async function main(): Promise<number> {
   }
   const prisma = new PrismaService(env);
   const auth = new AuthService(prisma);
+  const invitations = new InvitationService(prisma, env);
   try {
+    if (command === 'invite') {
+      const inv = await invitations.invite({ email: values.email, displayName: values.name });
+      process.stderr.write(`invitation for ${inv.email}, valid until ${inv.expiresAt.toISOString()}\n`);
+      process.stdout.write(`${inv.link}\n`);
+      return 0;
+    }
     let userId: string;
     if (command === 'create-user') {
+      const password = values['password-stdin'] ? await readStdinLine() : undefined;
+      const problem = password === undefined ? undefined : passwordProblem(password);
+      if (problem) {
+        process.stderr.write(`password: ${problem}\n`);
+        return 1;
+      }
       const user = await auth.createUser({
         email: values.email,
         displayName: values.name,
         role: values.role as 'student' | 'instructor' | 'admin',
       });
-      process.stderr.write(`created ${user.role} ${user.email} (${user.id})\n`);
+      if (password !== undefined) await invitations.setPassword(user.id, password);
+      process.stderr.write(`created ${user.role} ${user.email} (${user.id})${password ? ' with a password' : ''}\n`);
       userId = user.id;
     } else {
       const user = await prisma.user.findUnique({ where: { email: values.email }, select: { id: true } });
@@ -67,7 +95,7 @@ export async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof DomainError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`${err.details.fields?.map((f) => `${f.field}: ${f.message}`).join('\n') ?? err.message}\n`);
       return 1;
     }
     throw err;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README documents it: services up, images built (cached by content
-# hash), code generated and compiled, then the three tiers and the exercise catalogue check. Each
+# hash), code generated and compiled, then the four tiers and the exercise catalogue check. Each
 # tier isolates itself (its own database and Redis prefix) and removes what it created.
 set -euo pipefail
 # Any other command that stops the run names its line (set -e alone exits without a word).
@@ -46,6 +46,8 @@ run_tier unit --config jest.config.ts
 # suite closes what it opened in afterAll/finally, so on a green run this changes nothing.
 run_tier integration --config test/jest-integration.config.ts --runInBand --forceExit
 run_tier e2e --config test/jest-e2e.config.ts --runInBand --forceExit
+# The student pages in a real Chromium (Debian's, driven by playwright-core) against the built api and worker.
+run_tier browser --config test/jest-browser.config.ts --runInBand --forceExit
 
 # The hostile catalogue (npm run test:hostile): attacks on the sandbox, each in a real sandbox, and
 # the table of what contained each one.
@@ -62,7 +64,7 @@ check_leftovers catalogue
 node -e '
   const fs = require("fs"), dir = process.argv[1];
   let passed = 0, failed = 0, skipped = 0;
-  for (const tier of ["unit", "integration", "e2e", "hostile"]) {
+  for (const tier of ["unit", "integration", "e2e", "browser", "hostile"]) {
     const f = `${dir}/${tier}.json`;
     if (!fs.existsSync(f)) { console.log(`${tier}: no report`); failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));

@@ -6,10 +6,11 @@ import { AuthModule } from './auth/auth.module';
 import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { WebModule } from './web/web.module';
 
 /** The HTTP role: REST API, pages and health. Registers no queue processors. */
 @Module({
-  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule],
+  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule, WebModule],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

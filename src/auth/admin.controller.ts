@@ -5,12 +5,18 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DomainError } from '../common/domain-error';
 import { Role } from '../generated/prisma/enums';
 import { AuthService, CreatedUser } from './auth.service';
-import { Roles } from './principal';
+import { CreatedInvitation, InvitationService } from './invitation.service';
+import { CurrentUser, Principal, Roles } from './principal';
 
 export const createUserSchema = z.strictObject({
   email: z.email().max(320),
   displayName: z.string().trim().min(1).max(200).optional(),
   role: z.enum([Role.student, Role.instructor, Role.admin]).default(Role.student),
+});
+
+export const createInvitationSchema = z.strictObject({
+  email: z.email().max(320),
+  displayName: z.string().trim().min(1).max(200).optional(),
 });
 
 export const createTokenSchema = z.strictObject({ name: z.string().trim().min(1).max(100).default('api') });
@@ -39,5 +45,25 @@ export class AdminController {
     @Body(new ZodValidationPipe(createTokenSchema)) body: z.infer<typeof createTokenSchema>,
   ): Promise<{ id: string; token: string; userId: string }> {
     return this.auth.issueToken(id, body.name);
+  }
+}
+
+/** Instructors and admins invite students: a one-time link with which the student chooses a password. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles(Role.instructor)
+@Controller('api/invitations')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Invite a student (created if new); returns the one-time link, shown once' })
+  @ApiBody({ schema: z.toJSONSchema(createInvitationSchema, { io: 'input' }) as object })
+  invite(
+    @CurrentUser() by: Principal,
+    @Body(new ZodValidationPipe(createInvitationSchema)) body: z.infer<typeof createInvitationSchema>,
+  ): Promise<CreatedInvitation> {
+    return this.invitations.invite({ ...body, invitedBy: by.id });
   }
 }

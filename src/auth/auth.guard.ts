@@ -4,6 +4,7 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import { Role } from '../generated/prisma/enums';
 import { AuthService } from './auth.service';
 import { AuthenticatedRequest, ROLES_KEY } from './principal';
+import { parseCookies, SESSION_COOKIE, SessionService } from './session.service';
 import { bearerToken } from './token';
 
 /**
@@ -14,6 +15,7 @@ import { bearerToken } from './token';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
+    private readonly sessions: SessionService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -21,19 +23,35 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!isApiPath(req.path)) return true;
-    const token = bearerToken(req.headers.authorization);
-    if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'missing bearer token');
-    const principal = await this.auth.authenticate(token);
-    if (!principal) throw new DomainError(ErrorCode.Unauthenticated, 'invalid or revoked token');
-    req.principal = principal;
+    req.principal = await this.principalOf(req);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
+    const { principal } = req;
     if (roles && principal.role !== Role.admin && !roles.includes(principal.role)) {
       throw DomainError.forbidden(`requires role ${roles.join(' or ')}`);
     }
     return true;
+  }
+
+  /**
+   * A bearer token, or for reads only the browser's session cookie (the submission page follows
+   * its event stream with it): both give the same principal, so the same rules apply. Writes need
+   * the token, as a cookie alone would expose them to cross-site requests.
+   */
+  private async principalOf(req: AuthenticatedRequest) {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const session = await this.sessions.resolve(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+        if (session) return session.principal;
+      }
+      throw new DomainError(ErrorCode.Unauthenticated, 'missing bearer token');
+    }
+    const principal = await this.auth.authenticate(token);
+    if (!principal) throw new DomainError(ErrorCode.Unauthenticated, 'invalid or revoked token');
+    return principal;
   }
 }
 

@@ -2,15 +2,27 @@ import { Module } from '@nestjs/common';
 import { HotPathSqlModule } from '../common/sql-pool';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrapService } from './admin-bootstrap.service';
-import { AdminController } from './admin.controller';
+import { AdminController, InvitationsController } from './admin.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { InvitationService } from './invitation.service';
+import { LoginThrottle } from './login-throttle';
+import { LoginService } from './login.service';
+import { SessionService } from './session.service';
 
-/** Bearer-token authentication for every /api route, roles, and admin user management. */
+/** Who is calling: bearer tokens (API), browser sessions and passwords (pages), invitations, roles. */
 @Module({
   imports: [HotPathSqlModule],
-  controllers: [AdminController],
-  providers: [AuthService, AdminBootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  controllers: [AdminController, InvitationsController],
+  providers: [
+    AuthService,
+    AdminBootstrapService,
+    SessionService,
+    LoginThrottle,
+    LoginService,
+    InvitationService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, SessionService, LoginService, InvitationService],
 })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Env } from '../config/env';
+import { resolve } from 'node:path';
 import { send } from './http-exception.filter';
 
 /**
@@ -12,8 +13,14 @@ import { send } from './http-exception.filter';
  * The app must be created with `bodyParser: false`.
  */
 export function configureApp(app: NestExpressApplication, env: Env): void {
+  // Behind a proxy that says so: req.secure (Secure cookies) and req.ip (login throttling) from its headers.
+  app.set('trust proxy', env.TRUST_PROXY);
+  // helmet's default CSP: scripts and styles from this origin only, no inline script.
   app.use(helmet());
   app.useBodyParser('json', { limit: env.API_BODY_LIMIT_BYTES });
+  // The pages' forms (login, logout, invitation); the submission form is multipart (WebModule).
+  app.useBodyParser('urlencoded', { extended: false, limit: env.API_BODY_LIMIT_BYTES });
+  app.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });
   // Body parser errors happen before routing, outside Nest's filters: map them the same way.
   const logger = new Logger('HttpBody');
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => (err ? send(res, err, logger) : next()));
@@ -24,4 +31,9 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+}
+
+/** The pages' static files (CSS, the client script): public/ at the repository root, from src/ and dist/ alike. */
+export function publicDir(): string {
+  return resolve(__dirname, '../../public');
 }

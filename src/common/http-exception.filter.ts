@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { isPagePath, sendPageError } from '../web/page-request';
 import { Prisma } from '../generated/prisma/client';
 import { DomainError, ErrorCode, FieldIssue } from './domain-error';
 
@@ -101,5 +102,7 @@ export function send(res: Response, err: unknown, logger: Logger): void {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     body = { statusCode: 500, error: 'internal_error', message: 'internal error' };
   }
-  res.status(body.statusCode).json(body);
+  const req = res.req as Request | undefined;
+  if (req && isPagePath(req.path)) sendPageError(req, res, body.statusCode);
+  else res.status(body.statusCode).json(body);
 }

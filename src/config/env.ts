@@ -58,6 +58,24 @@ export const envSchema = z.object({
   SUBMISSION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Grading jobs waiting (waiting + delayed) above which new submissions get 503 with Retry-After. */
   QUEUE_MAX_DEPTH: z.coerce.number().int().min(1).default(5000),
+  // --- web pages: sessions, passwords, invitations (src/auth, src/web) ---
+  /** Address students reach the service at; invitation links are built on it. */
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  /** Behind a reverse proxy that sets X-Forwarded-Proto/For: trust it (Secure cookies, client address). */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** A browser session ends after this long without a request… */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
+  /** …and after this long in any case (log in again). */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  /** Failed logins on one account, then on one client address, before a lock of LOGIN_LOCK_MINUTES. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(50),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** How long an invitation link stays valid. */
+  INVITATION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   // --- worker: grading queue (src/queue) ---
   /** Grading jobs one worker process runs at the same time (each holds a sandbox). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

@@ -51,6 +51,7 @@ export class ExercisesService {
         version: ex.version,
         maxPoints: Math.round(ex.maxScore),
         instructions: ex.instructions,
+        chapter: ex.definition.chapter ?? '',
         published: true,
       };
       await retryOnUniqueRace(() =>

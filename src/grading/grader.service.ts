@@ -10,6 +10,7 @@ import { collectProbes, evaluateChecks, ExerciseEvaluationError, type CheckOutco
 import { runProbes } from './probe.runner';
 import type { ReplayHistory, TranscriptEntry } from './replay.types';
 import { replaySubmission, type ProgressCallback } from './replayer';
+import { transcriptWithStates } from './transcript-state';
 import { parseSubmission, SubmissionParseError, type ParsedSubmission } from './submission.parser';
 
 export interface Submission {
@@ -160,7 +161,7 @@ export async function gradeSubmission(
       status: 'graded',
       score,
       checks,
-      transcript: history.transcript,
+      transcript: transcriptWithStates(history),
       notices: [...parsed.notices, ...noticesOf(history)],
       durationMs: Date.now() - started,
       phasesMs,

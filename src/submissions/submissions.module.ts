@@ -14,5 +14,6 @@ import { SubmissionsService } from './submissions.service';
   imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule],
   controllers: [SubmissionsController, ExerciseRegradeController],
   providers: [SubmissionsService, SubmissionRateLimiter, SubmissionIntakeStore, SubmissionEventStream],
+  exports: [SubmissionsService],
 })
 export class SubmissionsModule {}

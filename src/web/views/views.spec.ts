@@ -1,0 +1,123 @@
+import { renderDocument } from './html';
+import { submissionPage, withInlineCode, type SubmissionPageView } from './submission-page';
+import { exercisePage } from './exercise-page';
+import { formatScore } from './format';
+import { errorPage } from './error-page';
+
+const user = { email: 'eleve@lycee.fr', csrfToken: 'tok"en' };
+const XSS = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
+
+function graded(overrides: Partial<SubmissionPageView> = {}): SubmissionPageView {
+  return {
+    user,
+    id: '00000000-0000-4000-8000-000000000001',
+    exercise: { slug: 'three-databases', title: `Trois bases ${XSS}` },
+    status: 'graded',
+    position: null,
+    createdAt: new Date('2026-12-03T10:00:00Z'),
+    startedAt: new Date('2026-12-03T10:00:01Z'),
+    finishedAt: new Date('2026-12-03T10:00:06Z'),
+    justSubmitted: false,
+    result: {
+      score: 7.5,
+      maxScore: 20,
+      exerciseVersion: 'abcdef0123456789',
+      checks: [
+        {
+          id: 'a',
+          title: XSS,
+          passed: false,
+          points: 0,
+          maxPoints: 2,
+          message: `Relancez avec \`docker logs\` ${XSS}`,
+        },
+      ],
+      transcript: [
+        {
+          index: 0,
+          line: 1,
+          text: `echo '${XSS}'`,
+          tty: false,
+          exitCode: 0,
+          output: XSS,
+          truncated: false,
+          durationMs: 12,
+          state: {
+            containers: [{ name: 'postgres', image: 'postgres', state: 'exited', exitCode: 1 }],
+            images: [],
+            volumes: [],
+            networks: [],
+          },
+        },
+      ],
+      notices: [XSS],
+    },
+    ...overrides,
+  };
+}
+
+describe('page views', () => {
+  it('show everything a submission printed, and every feedback, as text', () => {
+    const page = renderDocument(submissionPage(graded()));
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&lt;script>alert(1)&lt;/script>');
+    expect(page).toContain('<code>docker logs</code>');
+    expect(page).toContain('postgres</code> (postgres) : arrêté, code 1');
+  });
+
+  it('put the score in data-testid="score" as "N / M"', () => {
+    expect(renderDocument(submissionPage(graded()))).toContain('<span data-testid="score">7,5 / 20</span>');
+    expect(formatScore(20, 20)).toBe('20 / 20');
+  });
+
+  it('show an infrastructure error as such, with no score', () => {
+    const page = renderDocument(submissionPage(graded({ status: 'error', result: null })));
+    expect(page).toContain('Erreur du service, cette tentative ne compte pas');
+    expect(page).not.toContain('data-testid="score"');
+  });
+
+  it('refresh a page without JavaScript only while it is not final, and load no inline script', () => {
+    const waiting = renderDocument(submissionPage(graded({ status: 'queued', result: null, position: 3 })));
+    expect(waiting).toContain('<noscript><meta http-equiv="refresh" content="3"/></noscript>');
+    expect(waiting).toContain('position 3');
+    expect(renderDocument(submissionPage(graded()))).not.toContain('http-equiv="refresh"');
+    expect(waiting).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('keep the typed text in the form and name the field in error', () => {
+    const page = renderDocument(
+      exercisePage({
+        user,
+        slug: 'three-databases',
+        title: 't',
+        chapterTitle: 'c',
+        maxPoints: 20,
+        instructionsHtml: '<p>consigne</p>',
+        expectedFiles: ['Dockerfile'],
+        source: `docker ps\n</textarea>${XSS}`,
+        errors: { source: 'Ligne 2 refusée' },
+      }),
+    );
+    expect(page).toContain('docker ps\n&lt;/textarea>&lt;script>');
+    expect(page).toContain('aria-describedby="source-error"');
+    expect(page).toContain('<p class="field-error" id="source-error">Ligne 2 refusée</p>');
+    expect(page).toContain('value="tok&quot;en"');
+  });
+
+  it('turn `code` in feedback into code elements and nothing else', () => {
+    expect(withInlineCode('a `b` c').length).toBe(3);
+    expect(withInlineCode('pas de code')).toEqual(['pas de code']);
+  });
+});
+
+describe('error pages', () => {
+  it('show the request id on a 500, never details, and a French 404', () => {
+    const page = renderDocument(errorPage(500, { requestId: 'req-42' }));
+    expect(page).toContain('Erreur du service');
+    expect(page).toContain('<code data-testid="request-id">req-42</code>');
+    const notFound = renderDocument(errorPage(404, { requestId: 'req-43' }));
+    expect(notFound).toContain('Page introuvable');
+    expect(notFound).not.toContain('req-43');
+  });
+});

@@ -1,0 +1,29 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import multer from 'multer';
+import { AuthModule } from '../auth/auth.module';
+import { SubmissionsModule } from '../submissions/submissions.module';
+import { AccountController } from './account.controller';
+import { StudentPagesController } from './student-pages.controller';
+import { StudentPagesService } from './student-pages.service';
+
+/**
+ * The student web app, served by the api role: server-rendered pages over the same services as
+ * the JSON API. Static files (public/) and the form body parser are set up in configureApp.
+ */
+@Module({
+  imports: [AuthModule, SubmissionsModule],
+  controllers: [AccountController, StudentPagesController],
+  providers: [StudentPagesService],
+})
+export class WebModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // The submission form is multipart (file fields). Parsed here, before the guards, so that the
+    // CSRF guard sees `_csrf`. A file larger than the form's limit is let through up to 1 MiB so
+    // the page can say which one, next to the field, with the typed text kept.
+    const upload = multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: 1024 * 1024, files: 40, fields: 10 },
+    });
+    consumer.apply(upload.array('files')).forRoutes({ path: 'exercises/:slug', method: RequestMethod.POST });
+  }
+}
