@@ -228,7 +228,7 @@ describe('student pages in a browser', () => {
     await page.goto(`${stack.url}/exercises/three-databases`);
     await page.getByRole('button', { name: 'Envoyer pour correction' }).click();
     await expect(page.locator('#source-error').innerText()).resolves.toMatch(/vide/);
-    const refused = 'docker run -d --name redis redis\nrm -rf /';
+    const refused = 'docker run -d --name redis redis\nnano Dockerfile';
     await page.getByLabel('Commandes ou session de terminal').fill(refused);
     await page.getByRole('button', { name: 'Envoyer pour correction' }).click();
     await expect(page.locator('#source-error').innerText()).resolves.toMatch(/^Ligne 2 refusée/);
