@@ -97,21 +97,21 @@ describe('npm start supervisor', () => {
       500,
     );
 
-    // A worker killed outright is restarted, and the supervisor says why.
-    const [firstPid] = pidsOf('worker-1');
-    process.kill(firstPid, 'SIGKILL');
-    await eventually(async () => {
-      if (!output.includes('worker-1 exited (killed by SIGKILL); restarting in 1 s')) throw new Error(output);
-      if (pidsOf('worker-1').length < 2) throw new Error('not restarted yet');
-    }, 20_000);
-
-    // Metrics of the api and of the workers (published with their next heartbeat), through the api.
+    // Metrics of the api and of the workers (published with their next heartbeat, so before a worker is killed), through the api.
     await eventually(async () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(/dockgrader_submissions_total\{outcome="accepted"/);
       expect(metrics).toMatch(
         /dockgrader_grading_duration_seconds_count\{exercise="hello-world",outcome="graded",process="worker /,
       );
+    }, 20_000);
+
+    // A worker killed outright is restarted, and the supervisor says why.
+    const [firstPid] = pidsOf('worker-1');
+    process.kill(firstPid, 'SIGKILL');
+    await eventually(async () => {
+      if (!output.includes('worker-1 exited (killed by SIGKILL); restarting in 1 s')) throw new Error(output);
+      if (pidsOf('worker-1').length < 2) throw new Error('not restarted yet');
     }, 20_000);
 
     const workerPids = [...pidsOf('worker-1'), ...pidsOf('worker-2')];
