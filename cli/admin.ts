@@ -7,6 +7,7 @@ import { passwordProblem } from '../src/auth/password';
 import { DomainError } from '../src/common/domain-error';
 import { EnvError, loadEnv, type Env } from '../src/config/env';
 import { PrismaService } from '../src/database/prisma.service';
+import { checkDatabase, PreflightError } from '../src/startup/preflight';
 
 const USAGE = `usage:
   npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"] [--password-stdin]
@@ -55,6 +56,13 @@ export async function main(): Promise<number> {
       return 78;
     }
     throw err;
+  }
+  try {
+    await checkDatabase(env);
+  } catch (err) {
+    if (!(err instanceof PreflightError)) throw err;
+    process.stderr.write(`admin: ${err.message}\n`);
+    return 1;
   }
   const prisma = new PrismaService(env);
   const auth = new AuthService(prisma);

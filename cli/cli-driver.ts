@@ -4,6 +4,7 @@ import { dockerOptions } from '../src/docker/docker.service';
 import { loadImageCatalog } from '../src/sandbox/image-catalog';
 import { sandboxConfigFromEnv } from '../src/sandbox/sandbox.config';
 import { DockerSandboxDriver } from '../src/sandbox/sandbox.driver';
+import { checkSandboxImages } from '../src/startup/preflight';
 
 /**
  * A sandbox driver for command-line tools: the same environment variables as the worker, no warm
@@ -12,6 +13,8 @@ import { DockerSandboxDriver } from '../src/sandbox/sandbox.driver';
 export async function createCliDriver(): Promise<DockerSandboxDriver> {
   const env = loadEnv();
   const config = { ...sandboxConfigFromEnv(env), poolSize: 0 };
+  // Engine unreachable or images not built: one line naming the fix (printed by cli/run.cjs).
+  await checkSandboxImages(env);
   const driver = new DockerSandboxDriver(
     new Docker(dockerOptions(env.DOCKER_HOST)),
     config,

@@ -3,6 +3,7 @@
 # Redis (REDIS_URL) and a Docker engine (DOCKER_HOST). A service named by an environment variable
 # on another host is only checked; a local one that does not answer is started, and installed
 # from Debian's packages first when missing (needs root, as on CI machines).
+# DOCKGRADER_KEEP_ENGINE=true leaves a running engine as it is (only reported).
 set -euo pipefail
 
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -77,7 +78,8 @@ ensure_docker() {
     # An engine this script started before it enabled user namespaces (a bare `dockerd`, nothing
     # else on its command line) is restarted with them; anyone else's engine is only reported.
     local pid; pid=$(cat /var/run/docker.pid 2>/dev/null || true)
-    if [ "$dh" = unix:///var/run/docker.sock ] && [ -n "$pid" ] && [ "$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)" = "dockerd " ]; then
+    # DOCKGRADER_KEEP_ENGINE=true: never restart it (a shared engine other test runs depend on).
+    if [ "${DOCKGRADER_KEEP_ENGINE:-false}" != true ] && [ "$dh" = unix:///var/run/docker.sock ] && [ -n "$pid" ] && [ "$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)" = "dockerd " ]; then
       log "restarting the dockerd this script started, with user namespaces"
       kill "$pid"; wait_for 30 bash -c "! kill -0 $pid" || { log "dockerd $pid did not stop"; return 1; }
       start_dockerd; return

@@ -31,7 +31,16 @@ function runMain(label, mod) {
     // asynchronous, and process.exit would cut what is still queued (a report past 64 KiB).
     (code) => flushed().then(() => process.exit(code ?? 0)),
     (error) => {
-      process.stderr.write(`${label}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // One line: what went wrong and, when the error carries one, its cause (images not built,
+      // engine or database unreachable). No stack: these tools are run by operators and teachers.
+      const line = (e) => {
+        if (!(e instanceof Error)) return String(e);
+        // pg reports an unreachable server as an AggregateError without a message of its own.
+        if (!e.message && Array.isArray(e.errors) && e.errors.length) return line(e.errors[0]);
+        return e.message.split('\n')[0] || e.code || e.name;
+      };
+      const cause = error instanceof Error && error.cause ? ` (${line(error.cause)})` : '';
+      process.stderr.write(`${label}: ${line(error)}${cause}\n`);
       process.exit(1);
     },
   );

@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 quiet() { # quiet COMMAND...: its output only when it fails (the ERR trap then names the line)
   local out; out=$("$@" 2>&1) || { local rc=$?; echo "$out"; return "$rc"; }
 }
+# A fresh clone needs nothing typed first: a suitable Node and node_modules (scripts/toolchain.sh).
+source scripts/toolchain.sh
+ensure_node
+ensure_node_modules
 bash scripts/ensure-services.sh
 if [ -x scripts/build-images.sh ]; then bash scripts/build-images.sh; fi
 quiet npm run --silent db:generate

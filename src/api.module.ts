@@ -7,10 +7,19 @@ import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { WebModule } from './web/web.module';
+import { OperationsModule } from './operations/operations.module';
 
 /** The HTTP role: REST API, pages and health. Registers no queue processors. */
 @Module({
-  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule, WebModule],
+  imports: [
+    InfrastructureModule,
+    HealthModule,
+    AuthModule,
+    ExercisesModule,
+    SubmissionsModule,
+    WebModule,
+    OperationsModule,
+  ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

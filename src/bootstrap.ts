@@ -15,3 +15,13 @@ export function validateEnvOrExit(): Env {
     throw err;
   }
 }
+
+/**
+ * Under `npm start` each process is a child of the supervisor with an IPC channel: when the
+ * supervisor dies without stopping it (SIGKILL, a crash), the channel closes and the process shuts
+ * down gracefully as on SIGTERM instead of running on, orphaned, holding sandboxes.
+ */
+export function stopWithSupervisor(): void {
+  if (!process.send) return;
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

@@ -4,12 +4,15 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
-import { validateEnvOrExit } from './bootstrap';
+import { stopWithSupervisor, validateEnvOrExit } from './bootstrap';
 import { configureApp } from './common/app.setup';
 import { HttpDrain } from './common/http-drain';
 import type { Env } from './config/env';
+import { preflight, startupFailureLine } from './startup/preflight';
 
 async function serve(env: Env): Promise<void> {
+  // An unmigrated database or a service down: one line naming the fix, before Nest logs a stack.
+  await preflight(env, 'api');
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   configureApp(app, env);
@@ -65,5 +68,10 @@ function supervise(workers: number): void {
 }
 
 const env = validateEnvOrExit();
+if (cluster.isPrimary) stopWithSupervisor();
 if (env.API_WORKERS > 1 && cluster.isPrimary) supervise(env.API_WORKERS);
-else void serve(env);
+else
+  serve(env).catch((error: unknown) => {
+    process.stderr.write(`${startupFailureLine('api', error)}\n`);
+    process.exit(1);
+  });

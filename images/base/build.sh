@@ -6,6 +6,11 @@ set -euo pipefail
 tag="$1"
 suite="bookworm"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# A fresh Debian machine may lack debootstrap: install it as the services script installs the rest.
+if ! command -v debootstrap >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "debootstrap is missing: apt-get install debootstrap (as root)" >&2; exit 1; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+fi
 root="$(mktemp -d /var/tmp/dockgrader-debootstrap.XXXXXX)"
 trap 'rm -rf "$root"' EXIT
 debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.log" 2>&1 || { cat "$root.log" >&2; exit 1; }

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { RequestHandler, Response } from 'express';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { Role } from '../generated/prisma/enums';
 import { AuthService } from './auth.service';
@@ -23,16 +24,24 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!isApiPath(req.path)) return true;
-    req.principal = await this.principalOf(req);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    const { principal } = req;
+    await this.authorize(req, roles);
+    return true;
+  }
+
+  /**
+   * Authenticates the request (principalOf) and checks its role; sets req.principal. Also used, as
+   * Express middleware (adminOnly), for what is mounted outside Nest's routing (the queue dashboard).
+   */
+  async authorize(req: AuthenticatedRequest, roles: Role[] | undefined): Promise<void> {
+    const principal = await this.principalOf(req);
+    req.principal = principal;
     if (roles && principal.role !== Role.admin && !roles.includes(principal.role)) {
       throw DomainError.forbidden(`requires role ${roles.join(' or ')}`);
     }
-    return true;
   }
 
   /**
@@ -53,6 +62,16 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new DomainError(ErrorCode.Unauthenticated, 'invalid or revoked token');
     return principal;
   }
+}
+
+/** Express middleware: admins only (401 without credentials, 403 for another role), same rules as the guard. */
+export function adminOnly(guard: AuthGuard, onError: (res: Response, error: unknown) => void): RequestHandler {
+  return (req, res, next) => {
+    guard.authorize(req as AuthenticatedRequest, [Role.admin]).then(
+      () => next(),
+      (error: unknown) => onError(res, error),
+    );
+  };
 }
 
 export function isApiPath(path: string): boolean {

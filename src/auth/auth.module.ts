@@ -21,8 +21,9 @@ import { SessionService } from './session.service';
     LoginThrottle,
     LoginService,
     InvitationService,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
   ],
-  exports: [AuthService, SessionService, LoginService, InvitationService],
+  exports: [AuthService, AuthGuard, SessionService, LoginService, InvitationService],
 })
 export class AuthModule {}

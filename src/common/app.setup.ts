@@ -6,6 +6,9 @@ import helmet from 'helmet';
 import type { Env } from '../config/env';
 import { resolve } from 'node:path';
 import { send } from './http-exception.filter';
+import { MetricsService } from '../metrics/metrics.service';
+import { httpMetrics } from '../operations/http-metrics.middleware';
+import { mountQueueDashboard } from '../operations/queue-dashboard';
 
 /**
  * HTTP concerns of the api role that live outside Nest's module graph: security headers, the JSON
@@ -13,6 +16,7 @@ import { send } from './http-exception.filter';
  * The app must be created with `bodyParser: false`.
  */
 export function configureApp(app: NestExpressApplication, env: Env): void {
+  app.use(httpMetrics(app.get(MetricsService)));
   // Behind a proxy that says so: req.secure (Secure cookies) and req.ip (login throttling) from its headers.
   app.set('trust proxy', env.TRUST_PROXY);
   // helmet's default CSP: scripts and styles from this origin only, no inline script.
@@ -30,6 +34,7 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
     .setVersion('1')
     .addBearerAuth()
     .build();
+  mountQueueDashboard(app);
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
 }
 

@@ -35,3 +35,11 @@ describe('.env.example', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('scripts/prisma.sh and scripts/db-migrate.sh', () => {
+  it('default DATABASE_URL to the service default', () => {
+    const fallback = loadEnv({}).DATABASE_URL;
+    for (const script of ['prisma.sh', 'db-migrate.sh'])
+      expect(readFileSync(`${__dirname}/../../scripts/${script}`, 'utf8')).toContain(`\${DATABASE_URL:-${fallback}}`);
+  });
+});

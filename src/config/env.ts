@@ -6,6 +6,10 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Api processes sharing PORT on this host (node:cluster, src/main.ts); 1 = no cluster. Typically one per core. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Worker processes `npm start` supervises; unset: from the cores and memory (src/supervisor/worker-count.ts). */
+  WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Where `npm start` writes each process's log (api.log, worker-N.log); relative to the repository. */
+  LOG_DIR: z.string().min(1).default('logs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z
     .string()

@@ -30,6 +30,11 @@ export class SandboxPool {
     return this.ready.length;
   }
 
+  /** Sandboxes being warmed now. */
+  get warming(): number {
+    return this.filling;
+  }
+
   /** A warm sandbox, or the one being warmed once it is ready; undefined when there is neither. */
   async take(): Promise<DockerSandbox | undefined> {
     const sandbox = this.ready.shift();

@@ -115,6 +115,17 @@ export class DockerSandboxDriver implements SandboxDriver {
     this.pool.refill();
   }
 
+  /** Content hash of the image set sandboxes are made from. */
+  get imageSet(): string | undefined {
+    return this.catalog.setHash;
+  }
+
+  /** Sandboxes of this process: warm in the pool, handed out (grading or being destroyed), being warmed. */
+  stats(): { ready: number; inUse: number; creating: number } {
+    const ready = this.pool.available;
+    return { ready, inUse: Math.max(0, this.live.size - ready), creating: this.pool.warming };
+  }
+
   async acquire(options: SandboxOptions = {}): Promise<Sandbox> {
     const limits = resolveLimits(this.config.limits, options.limits);
     // Egress sandboxes are always cold: the warm pool holds network-less sandboxes only.

@@ -19,6 +19,8 @@ import { gradingJobId, parseGradingJobId } from '../queue/grading-queue.constant
 function withStack(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
+import { MetricsService } from '../metrics/metrics.service';
+import { infrastructureCause } from '../metrics/infrastructure-cause';
 
 /** An infrastructure failure: the run is retried with backoff, never turned into a zero. */
 export class GradingInfrastructureError extends Error {
@@ -50,9 +52,35 @@ export class GradingRunService {
     private readonly grading: GradingService,
     private readonly events: SubmissionEventsPublisher,
     @Inject(ENV) private readonly env: Env,
+    private readonly metrics: MetricsService,
   ) {}
 
+  /** Recent infrastructure failures of this process (newest last), for the operations page. */
+  readonly recentInfrastructureErrors: Array<{ at: string; cause: string; message: string }> = [];
+
   async run(submissionId: string, jobId: string): Promise<RunOutcome> {
+    const started = performance.now();
+    let exercise = 'unknown';
+    try {
+      const outcome = await this.runOnce(submissionId, jobId, (slug) => (exercise = slug));
+      if (outcome.kind === 'graded')
+        this.metrics.gradingDuration.observe({ exercise, outcome: 'graded' }, (performance.now() - started) / 1000);
+      return outcome;
+    } catch (err) {
+      this.metrics.gradingDuration.observe({ exercise, outcome: 'error' }, (performance.now() - started) / 1000);
+      const cause = infrastructureCause(err instanceof GradingInfrastructureError ? (err.cause ?? err) : err);
+      this.metrics.infrastructureErrors.inc({ cause });
+      this.recentInfrastructureErrors.push({
+        at: new Date().toISOString(),
+        cause,
+        message: (err as Error).message.slice(0, 300),
+      });
+      if (this.recentInfrastructureErrors.length > 10) this.recentInfrastructureErrors.shift();
+      throw err;
+    }
+  }
+
+  private async runOnce(submissionId: string, jobId: string, onExercise: (slug: string) => void): Promise<RunOutcome> {
     const started = performance.now();
     const s = await this.prisma.submission.findUnique({
       where: { id: submissionId },
@@ -66,6 +94,7 @@ export class GradingRunService {
       },
     });
     if (!s) return { kind: 'skipped', reason: 'submission deleted' };
+    onExercise(s.exercise.slug);
     if (gradingJobId(s.id, s.attempt) !== jobId)
       return { kind: 'skipped', reason: `superseded by attempt ${s.attempt}` };
     const stored = await this.prisma.result.findUnique({
@@ -130,6 +159,7 @@ export class GradingRunService {
       if (report.status === 'error')
         throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
       const gradingEnds = performance.now();
+      if (report.phasesMs?.acquire !== undefined) this.metrics.sandboxAcquire.observe(report.phasesMs.acquire / 1000);
 
       await this.prisma.$transaction([
         // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.

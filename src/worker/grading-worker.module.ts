@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { GradingModule } from '../grading/grading.module';
+import { SandboxModule } from '../sandbox/sandbox.module';
 import { SubmissionEventsModule } from '../submissions/submission-events.module';
 import { GradingQueueModule } from '../queue/grading-queue.module';
 import { GradingProcessor } from './grading.processor';
 import { GradingRunService } from './grading-run.service';
 import { SubmissionSweeper } from './submission.sweeper';
+import { WorkerHeartbeatService } from '../operations/worker-heartbeat.service';
 
 /** The worker side of the grading queue: the processor, its run logic and the sweeper (worker role only). */
 @Module({
-  imports: [GradingModule, GradingQueueModule, SubmissionEventsModule],
-  providers: [GradingProcessor, GradingRunService, SubmissionSweeper],
+  imports: [GradingModule, SandboxModule, GradingQueueModule, SubmissionEventsModule],
+  providers: [GradingProcessor, GradingRunService, SubmissionSweeper, WorkerHeartbeatService],
 })
 export class GradingWorkerModule {}

@@ -46,6 +46,11 @@ export class GradingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     this.logger.log(`grading worker started, concurrency ${this.env.WORKER_CONCURRENCY}`);
   }
 
+  /** Ids of the grading jobs running in this process now (heartbeat, operations page). */
+  activeJobIds(): string[] {
+    return [...this.active.keys()];
+  }
+
   async process(job: GradingJob, token = ''): Promise<RunOutcome> {
     const jobId = job.id ?? '';
     this.active.set(jobId, { job, token });

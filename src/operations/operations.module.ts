@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module';
+import { GradingQueueModule } from '../queue/grading-queue.module';
+import { MetricsController } from './metrics.controller';
+import { OperationsController } from './operations.controller';
+import { OperationsService } from './operations.service';
+
+/** Api role: /metrics, the operations report; the queue dashboard is mounted by configureApp. */
+@Module({
+  imports: [HealthModule, GradingQueueModule],
+  controllers: [MetricsController, OperationsController],
+  providers: [OperationsService],
+})
+export class OperationsModule {}
