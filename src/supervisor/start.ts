@@ -63,6 +63,9 @@ async function sweepSandboxes(env: Env): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  // Links the service prints (first admin, invitations) point at the port it serves, unless the
+  // operator named a public address.
+  process.env.PUBLIC_URL ??= `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const env = validateEnvOrExit();
   try {
     await preflight(env, 'all');
@@ -125,10 +128,11 @@ async function main(): Promise<number> {
     if (access.kind === 'created') {
       // On the terminal only: the log files never hold a credential.
       say(`first admin created: ${access.email}`);
-      say(`  its token (shown once, only its hash is stored): ${access.token}`);
-      say(`  use it as "Authorization: Bearer <token>", or in the "Authorize" box of /docs`);
+      say(`  log in (one-time link, choose a password): ${access.link}`);
+      say(`  API token (shown once, only its hash is stored): ${access.token}`);
     }
-    say(`another admin token: npm run admin -- create-token --email ${access.email}`);
+    say(`another login link: npm run admin -- invite --email ${access.email}`);
+    say(`another API token: npm run admin -- create-token --email ${access.email}`);
   }
 
   supervisor.start({

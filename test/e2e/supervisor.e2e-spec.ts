@@ -66,11 +66,16 @@ describe('npm start supervisor', () => {
     await eventually(async () => {
       if (!output.includes(`ready: open ${base}/`)) throw new Error(`not ready yet:\n${output}`);
     }, 90_000);
-    const token = /its token \(shown once, only its hash is stored\): (\S+)/.exec(output)?.[1];
+    const token = /API token \(shown once, only its hash is stored\): (\S+)/.exec(output)?.[1];
+    const link = /log in \(one-time link, choose a password\): (\S+)/.exec(output)?.[1];
     expect(token).toBeDefined();
-    // The credential is on the terminal only, never in a log file.
-    for (const file of ['api', 'worker-1', 'worker-2'])
-      expect(readFileSync(join(logDir, `${file}.log`), 'utf8')).not.toContain(token);
+    expect(link).toMatch(new RegExp(`/invitation/[A-Za-z0-9_-]{20,}$`));
+    // The credentials are on the terminal only, never in a log file.
+    for (const file of ['api', 'worker-1', 'worker-2']) {
+      const log = readFileSync(join(logDir, `${file}.log`), 'utf8');
+      expect(log).not.toContain(token);
+      expect(log).not.toContain(link!.split('/').pop());
+    }
 
     // Ready once both workers beat.
     await eventually(async () => {
