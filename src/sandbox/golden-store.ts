@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, chown, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
@@ -28,6 +28,8 @@ export const READY_FLAG = '.dockgrader-ready';
  */
 export class GoldenStore {
   private preparing?: Promise<string>;
+  /** The store was moved aside and prepared again: its volume must be created anew. */
+  private replacedStore = false;
 
   constructor(
     private readonly docker: Docker,
@@ -97,8 +99,19 @@ export class GoldenStore {
       throw error;
     });
     const device = join(this.dataDir, 'overlay2');
-    if (existing?.Options?.device === device) return;
-    if (existing) await volume.remove();
+    if (existing?.Options?.device === device && !this.replacedStore) return;
+    // A store prepared again in place: a volume still mounted holds the old directory (the mount
+    // followed it when it was moved aside). The engine refuses to remove a volume in use: the
+    // sandboxes of the old store must end first (an infrastructure error until then, retried).
+    if (existing) {
+      await volume.remove().catch((error: { statusCode?: number }) => {
+        throw new SandboxInfrastructureError(
+          `golden store volume ${this.volumeName} is still used by sandboxes of a replaced store`,
+          { cause: error },
+        );
+      });
+    }
+    this.replacedStore = false;
     await this.docker.createVolume({
       Name: this.volumeName,
       Driver: 'local',
@@ -111,8 +124,14 @@ export class GoldenStore {
 
   private async prepareIfMissing(): Promise<string> {
     const ready = join(this.dir, 'ready');
-    if (await exists(ready)) return this.dataDir;
     const isolation = await this.isolation();
+    if (await exists(ready)) {
+      // Prepared for an engine with other ids (e.g. before user namespaces were turned on): its
+      // files belong to another root, unusable here. Moved aside for the reaper, prepared again.
+      if ((await stat(this.dataDir)).uid === isolation.rootUid) return this.dataDir;
+      await rename(this.dir, join(this.root, 'golden', `.tmp-other-engine-${Date.now()}`));
+      this.replacedStore = true;
+    }
     await mkdir(join(this.root, 'golden'), { recursive: true, mode: 0o700 });
     const id = `golden-${this.catalog.setHash}-${randomBytes(3).toString('hex')}`;
     const staging = join(this.root, 'golden', `.tmp-${id}`);
