@@ -5,11 +5,15 @@ import { AuthService } from '../src/auth/auth.service';
 import { DomainError } from '../src/common/domain-error';
 import { EnvError, loadEnv, type Env } from '../src/config/env';
 import { PrismaService } from '../src/database/prisma.service';
+import { createIntegrationSchema } from '../src/lms/integration.schemas';
+import { IntegrationsService } from '../src/lms/integrations.service';
 
 const USAGE = `usage:
   npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"]
   npm run admin -- create-token --email EMAIL [--token-name NAME]
-Prints the new bearer token on stdout (shown once; only its hash is stored).`;
+  npm run admin -- create-integration --name NAME [--webhook-url URL] [--course CODE]...
+create-user and create-token print the new bearer token on stdout (shown once; only its hash is
+stored); create-integration prints {"id", "inboundSecret", "webhookSecret"} as JSON (docs/lms.md).`;
 
 /** Admin command line: creates users and tokens directly in PostgreSQL (DATABASE_URL). */
 export async function main(): Promise<number> {
@@ -21,9 +25,12 @@ export async function main(): Promise<number> {
       role: { type: 'string', default: 'student' },
       name: { type: 'string' },
       'token-name': { type: 'string', default: 'cli' },
+      'webhook-url': { type: 'string' },
+      course: { type: 'string', multiple: true },
     },
     strict: true,
   });
+  if (command === 'create-integration') return createIntegration(values);
   if ((command !== 'create-user' && command !== 'create-token') || !values.email) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -71,6 +78,45 @@ export async function main(): Promise<number> {
       return 1;
     }
     throw err;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** `create-integration`: validated like the admin API, secrets printed once as JSON for scripts. */
+async function createIntegration(values: {
+  name?: string;
+  'webhook-url'?: string;
+  course?: string[];
+}): Promise<number> {
+  const parsed = createIntegrationSchema.safeParse({
+    name: values.name,
+    webhookUrl: values['webhook-url'],
+    courses: values.course ?? [],
+  });
+  if (!parsed.success) {
+    const flag = (path: PropertyKey[]) =>
+      ({ name: '--name', webhookUrl: '--webhook-url', courses: '--course' })[String(path[0])] ?? String(path[0]);
+    for (const issue of parsed.error.issues) process.stderr.write(`${flag(issue.path)}: ${issue.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const prisma = new PrismaService(env);
+  try {
+    const created = await new IntegrationsService(prisma).create(parsed.data);
+    process.stdout.write(`${JSON.stringify(created)}\n`);
+    process.stderr.write(`created integration ${parsed.data.name} (${created.id})\n`);
+    return 0;
   } finally {
     await prisma.$disconnect();
   }

@@ -5,11 +5,12 @@ import { HealthModule } from './health/health.module';
 import { AuthModule } from './auth/auth.module';
 import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
+import { LmsModule } from './lms/lms.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 
 /** The HTTP role: REST API, pages and health. Registers no queue processors. */
 @Module({
-  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule],
+  imports: [InfrastructureModule, HealthModule, AuthModule, ExercisesModule, SubmissionsModule, LmsModule],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { Role } from '../generated/prisma/enums';
 import { AuthService } from './auth.service';
-import { AuthenticatedRequest, ROLES_KEY } from './principal';
+import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from './principal';
 import { bearerToken } from './token';
 
 /**
@@ -21,6 +21,8 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!isApiPath(req.path)) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()]))
+      return true;
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'missing bearer token');
     const principal = await this.auth.authenticate(token);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -13,7 +13,12 @@ import { send } from './http-exception.filter';
  */
 export function configureApp(app: NestExpressApplication, env: Env): void {
   app.use(helmet());
-  app.useBodyParser('json', { limit: env.API_BODY_LIMIT_BYTES });
+  // Nest's types hide `verify` (its `rawBody: true` option would keep every request's bytes); the
+  // app has rawBody off, so Nest passes ours through untouched.
+  app.useBodyParser('json', {
+    limit: env.API_BODY_LIMIT_BYTES,
+    verify: keepRawBodyOfSignedRoutes,
+  } as NestExpressBodyParserOptionsFor<'json'>);
   // Body parser errors happen before routing, outside Nest's filters: map them the same way.
   const logger = new Logger('HttpBody');
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => (err ? send(res, err, logger) : next()));
@@ -24,4 +29,12 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+}
+
+/** A request whose raw bytes were kept: signatures are verified on them, not on re-serialized JSON. */
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
+/** Only the signed LMS routes keep their bytes; every other request pays nothing. */
+function keepRawBodyOfSignedRoutes(req: RawBodyRequest, _res: unknown, buf: Buffer): void {
+  if (req.url?.startsWith('/api/lms/')) req.rawBody = buf;
 }

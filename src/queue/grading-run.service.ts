@@ -10,6 +10,8 @@ import { GradingService } from '../grading/grading.service';
 import type { GradeReport } from '../grading/grader.service';
 import type { SandboxFile } from '../sandbox/sandbox.types';
 import { SubmissionEventsPublisher } from '../submissions/submission-events';
+import { GradeOutbox } from '../lms/grade.outbox';
+import { WebhookDeliveryProducer } from '../lms/webhook-delivery.producer';
 import { gradingJobId, parseGradingJobId } from './grading-queue.constants';
 
 /** An infrastructure failure: the run is retried with backoff, never turned into a zero. */
@@ -39,6 +41,8 @@ export class GradingRunService {
     private readonly prisma: PrismaService,
     private readonly grading: GradingService,
     private readonly events: SubmissionEventsPublisher,
+    private readonly outbox: GradeOutbox,
+    private readonly webhooks: WebhookDeliveryProducer,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -101,9 +105,9 @@ export class GradingRunService {
         throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
       const gradingEnds = performance.now();
 
-      await this.prisma.$transaction([
+      const deliveries = await this.prisma.$transaction(async (tx) => {
         // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
-        this.prisma.result.createMany({
+        const stored = await tx.result.createMany({
           data: [
             {
               submissionId: s.id,
@@ -118,12 +122,17 @@ export class GradingRunService {
             },
           ],
           skipDuplicates: true,
-        }),
-        this.prisma.submission.updateMany({
+        });
+        await tx.submission.updateMany({
           where: { id: s.id, attempt: s.attempt },
           data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
-        }),
-      ]);
+        });
+        // The LMS event commits with the result (outbox), only from the run that stored it.
+        return stored.count === 1
+          ? this.outbox.recordGraded(tx, { submissionId: s.id, attempt: s.attempt, ...report })
+          : [];
+      });
+      this.webhooks.scheduleSoon(deliveries);
       const current = await this.prisma.result.findUniqueOrThrow({
         where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
         select: { score: true, maxScore: true },

@@ -5,6 +5,7 @@ ALTER TABLE "webhook_deliveries" DROP COLUMN "payload",
 DROP COLUMN "target",
 ADD COLUMN     "body" TEXT NOT NULL,
 ADD COLUMN     "integration_id" UUID NOT NULL,
+ADD COLUMN     "round_start" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "sequence" INTEGER NOT NULL,
 ALTER COLUMN "next_retry_at" SET DEFAULT CURRENT_TIMESTAMP;
 
