@@ -8,15 +8,19 @@ import { DomainError } from '../src/common/domain-error';
 import { EnvError, loadEnv, type Env } from '../src/config/env';
 import { PrismaService } from '../src/database/prisma.service';
 import { checkDatabase, PreflightError } from '../src/startup/preflight';
+import { createIntegrationSchema } from '../src/lms/integration.schemas';
+import { IntegrationsService } from '../src/lms/integrations.service';
 
 const USAGE = `usage:
   npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"] [--password-stdin]
   npm run admin -- create-token --email EMAIL [--token-name NAME]
   npm run admin -- invite --email EMAIL [--name "Display Name"]
+  npm run admin -- create-integration --name NAME [--webhook-url URL] [--course CODE]...
 create-user and create-token print a new bearer token on stdout (shown once; only its hash is stored).
 --password-stdin also sets the web password, read from standard input (first line), for scripts.
 invite creates the student if new and prints a one-time link (valid INVITATION_DAYS days) with
-which the student chooses a password.`;
+which the student chooses a password. create-integration prints {"id", "inboundSecret",
+"webhookSecret"} as JSON (docs/lms.md).`;
 
 /** Reads the first line of standard input (the password, never an argument: it would show in ps). */
 async function readStdinLine(): Promise<string> {
@@ -36,9 +40,12 @@ export async function main(): Promise<number> {
       name: { type: 'string' },
       'token-name': { type: 'string', default: 'cli' },
       'password-stdin': { type: 'boolean', default: false },
+      'webhook-url': { type: 'string' },
+      course: { type: 'string', multiple: true },
     },
     strict: true,
   });
+  if (command === 'create-integration') return createIntegration(values);
   if (!['create-user', 'create-token', 'invite'].includes(command) || !values.email) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -107,6 +114,45 @@ export async function main(): Promise<number> {
       return 1;
     }
     throw err;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** `create-integration`: validated like the admin API, secrets printed once as JSON for scripts. */
+async function createIntegration(values: {
+  name?: string;
+  'webhook-url'?: string;
+  course?: string[];
+}): Promise<number> {
+  const parsed = createIntegrationSchema.safeParse({
+    name: values.name,
+    webhookUrl: values['webhook-url'],
+    courses: values.course ?? [],
+  });
+  if (!parsed.success) {
+    const flag = (path: PropertyKey[]) =>
+      ({ name: '--name', webhookUrl: '--webhook-url', courses: '--course' })[String(path[0])] ?? String(path[0]);
+    for (const issue of parsed.error.issues) process.stderr.write(`${flag(issue.path)}: ${issue.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const prisma = new PrismaService(env);
+  try {
+    const created = await new IntegrationsService(prisma).create(parsed.data);
+    process.stdout.write(`${JSON.stringify(created)}\n`);
+    process.stderr.write(`created integration ${parsed.data.name} (${created.id})\n`);
+    return 0;
   } finally {
     await prisma.$disconnect();
   }

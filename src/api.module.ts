@@ -5,6 +5,7 @@ import { HealthModule } from './health/health.module';
 import { AuthModule } from './auth/auth.module';
 import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
+import { LmsModule } from './lms/lms.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { WebModule } from './web/web.module';
 import { OperationsModule } from './operations/operations.module';
@@ -19,6 +20,7 @@ import { OperationsModule } from './operations/operations.module';
     SubmissionsModule,
     WebModule,
     OperationsModule,
+    LmsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { InfrastructureModule } from './infrastructure.module';
 import { GradingWorkerModule } from './worker/grading-worker.module';
+import { WebhookWorkerModule } from './lms/webhook-worker.module';
 
 /** The worker role: queue processors and sandboxes, no HTTP server. The only place processors are registered. */
-@Module({ imports: [InfrastructureModule, GradingWorkerModule] })
+@Module({ imports: [InfrastructureModule, GradingWorkerModule, WebhookWorkerModule] })
 export class WorkerModule {}

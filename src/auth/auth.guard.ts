@@ -4,7 +4,7 @@ import type { RequestHandler, Response } from 'express';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { Role } from '../generated/prisma/enums';
 import { AuthService } from './auth.service';
-import { AuthenticatedRequest, ROLES_KEY } from './principal';
+import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from './principal';
 import { parseCookies, SESSION_COOKIE, SessionService } from './session.service';
 import { bearerToken } from './token';
 
@@ -24,6 +24,9 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!isApiPath(req.path)) return true;
+    // Signed routes (LMS) authenticate by their signature, not a bearer token.
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()]))
+      return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -16,6 +16,14 @@ export const ROLES_KEY = 'dockgrader:roles';
 /** Restricts a route to the given roles (admin is always allowed). */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
 
+export const PUBLIC_KEY = 'dockgrader:public';
+
+/**
+ * An /api route that authenticates its caller itself, without a bearer token (signed LMS
+ * requests: src/lms). The route must check its own credentials before doing anything.
+ */
+export const SignedRoute = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
 /** The authenticated caller of an /api route. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
   const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -21,7 +21,12 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
   app.set('trust proxy', env.TRUST_PROXY);
   // helmet's default CSP: scripts and styles from this origin only, no inline script.
   app.use(helmet());
-  app.useBodyParser('json', { limit: env.API_BODY_LIMIT_BYTES });
+  // Nest's types hide `verify` (its `rawBody: true` option would keep every request's bytes); the
+  // app has rawBody off, so Nest passes ours through untouched.
+  app.useBodyParser('json', {
+    limit: env.API_BODY_LIMIT_BYTES,
+    verify: keepRawBodyOfSignedRoutes,
+  } as NestExpressBodyParserOptionsFor<'json'>);
   // The pages' forms (login, logout, invitation); the submission form is multipart (WebModule).
   app.useBodyParser('urlencoded', { extended: false, limit: env.API_BODY_LIMIT_BYTES });
   app.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });
@@ -41,4 +46,12 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
 /** The pages' static files (CSS, the client script): public/ at the repository root, from src/ and dist/ alike. */
 export function publicDir(): string {
   return resolve(__dirname, '../../public');
+}
+
+/** A request whose raw bytes were kept: signatures are verified on them, not on re-serialized JSON. */
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
+/** Only the signed LMS routes keep their bytes; every other request pays nothing. */
+function keepRawBodyOfSignedRoutes(req: RawBodyRequest, _res: unknown, buf: Buffer): void {
+  if (req.url?.startsWith('/api/lms/')) req.rawBody = buf;
 }

@@ -64,7 +64,13 @@ export const envSchema = z.object({
   QUEUE_MAX_DEPTH: z.coerce.number().int().min(1).default(5000),
   // --- web pages: sessions, passwords, invitations (src/auth, src/web) ---
   /** Address students reach the service at; invitation links are built on it. */
-  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  /** The service's public base URL: invitation links, links in webhook payloads (statusUrl, url). */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
   /** Behind a reverse proxy that sets X-Forwarded-Proto/For: trust it (Secure cookies, client address). */
   TRUST_PROXY: z
     .enum(['true', 'false'])
@@ -95,6 +101,19 @@ export const envSchema = z.object({
   GRADING_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How often the sweeper re-queues submissions whose job was lost (it also runs at worker start). */
   SWEEPER_INTERVAL_SECONDS: z.coerce.number().min(1).max(86400).default(60),
+  // --- LMS integrations and grade webhooks (src/lms, docs/lms.md) ---
+  /** Webhook deliveries one worker process sends at the same time (apart from grading jobs). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  /** How long a receiver gets to answer one delivery attempt. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Delays between delivery attempts, in seconds (±20 % jitter); one attempt more than delays. */
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be comma-separated seconds, e.g. 5,30,120')
+    .transform((v) => v.split(',').map(Number))
+    .default([5, 30, 120, 600, 3600, 21600, 86400]),
+  /** How often the worker re-queues deliveries whose job was lost (crash between commit and queue, killed worker). */
+  WEBHOOK_SWEEP_INTERVAL_SECONDS: z.coerce.number().min(1).max(86400).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -15,12 +15,14 @@ import {
   SubmissionEventsPublisher,
 } from '../submissions/submission-events';
 import { gradingJobId, parseGradingJobId } from '../queue/grading-queue.constants';
+import { GradeOutbox } from '../lms/grade.outbox';
+import { WebhookDeliveryProducer } from '../lms/webhook-delivery.producer';
+import { MetricsService } from '../metrics/metrics.service';
+import { infrastructureCause } from '../metrics/infrastructure-cause';
 
 function withStack(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
-import { MetricsService } from '../metrics/metrics.service';
-import { infrastructureCause } from '../metrics/infrastructure-cause';
 
 /** An infrastructure failure: the run is retried with backoff, never turned into a zero. */
 export class GradingInfrastructureError extends Error {
@@ -51,6 +53,8 @@ export class GradingRunService {
     private readonly prisma: PrismaService,
     private readonly grading: GradingService,
     private readonly events: SubmissionEventsPublisher,
+    private readonly outbox: GradeOutbox,
+    private readonly webhooks: WebhookDeliveryProducer,
     @Inject(ENV) private readonly env: Env,
     private readonly metrics: MetricsService,
   ) {}
@@ -161,9 +165,9 @@ export class GradingRunService {
       const gradingEnds = performance.now();
       if (report.phasesMs?.acquire !== undefined) this.metrics.sandboxAcquire.observe(report.phasesMs.acquire / 1000);
 
-      await this.prisma.$transaction([
+      const deliveries = await this.prisma.$transaction(async (tx) => {
         // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
-        this.prisma.result.createMany({
+        const stored = await tx.result.createMany({
           data: [
             {
               submissionId: s.id,
@@ -178,12 +182,17 @@ export class GradingRunService {
             },
           ],
           skipDuplicates: true,
-        }),
-        this.prisma.submission.updateMany({
+        });
+        await tx.submission.updateMany({
           where: { id: s.id, attempt: s.attempt },
           data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
-        }),
-      ]);
+        });
+        // The LMS event commits with the result (outbox), only from the run that stored it.
+        return stored.count === 1
+          ? this.outbox.recordGraded(tx, { submissionId: s.id, attempt: s.attempt, ...report })
+          : [];
+      });
+      this.webhooks.scheduleSoon(deliveries);
       const current = await this.prisma.result.findUniqueOrThrow({
         where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
         select: { score: true, maxScore: true },

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { GradeOutbox } from './grade.outbox';
+import { WebhookDeliveryProducer } from './webhook-delivery.producer';
+
+/** The webhook outbox and queue producer, for both roles (grading run, redeliver). */
+@Module({ providers: [GradeOutbox, WebhookDeliveryProducer], exports: [GradeOutbox, WebhookDeliveryProducer] })
+export class WebhookQueueModule {}
