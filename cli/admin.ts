@@ -22,6 +22,19 @@ invite creates the student if new and prints a one-time link (valid INVITATION_D
 which the student chooses a password. create-integration prints {"id", "inboundSecret",
 "webhookSecret"} as JSON (docs/lms.md).`;
 
+/** The validated environment, or 78 (EX_CONFIG) after printing the variable that is wrong. */
+function envOrExitCode(): Env | number {
+  try {
+    return loadEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+}
+
 /** Reads the first line of standard input (the password, never an argument: it would show in ps). */
 async function readStdinLine(): Promise<string> {
   let data = '';
@@ -54,16 +67,8 @@ export async function main(): Promise<number> {
     process.stderr.write(`--role must be student, instructor or admin\n${USAGE}\n`);
     return 2;
   }
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (err) {
-    if (err instanceof EnvError) {
-      process.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const env = envOrExitCode();
+  if (typeof env === 'number') return env;
   try {
     await checkDatabase(env);
   } catch (err) {
@@ -137,16 +142,8 @@ async function createIntegration(values: {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (err) {
-    if (err instanceof EnvError) {
-      process.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const env = envOrExitCode();
+  if (typeof env === 'number') return env;
   const prisma = new PrismaService(env);
   try {
     const created = await new IntegrationsService(prisma).create(parsed.data);

@@ -62,18 +62,7 @@ async function stopSessions(rootPid: number, containerId: string, rounds = 50): 
   const sessions = new Set<number>([rootPid]);
   for (let round = 0; round < rounds; round++) {
     const stats = await readStats();
-    const children = new Map<number, ProcStat[]>();
-    for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-    // exec.sh leaves the command in the session named by the exec process's pid, which names it
-    // even after that process exited and left background processes behind.
-    const root = stats.find((s) => s.pid === rootPid);
-    const queue = root ? [root] : [];
-    while (queue.length) {
-      const s = queue.pop()!;
-      // Never the root's own session when it is shared with the sandbox's init (exec without setsid).
-      if (s !== root || root.session === root.pid) sessions.add(s.session);
-      queue.push(...(children.get(s.pid) ?? []));
-    }
+    for (const session of sessionsUnder(stats, rootPid)) sessions.add(session);
     const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.key));
     // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
     const fresh = (
@@ -126,16 +115,7 @@ export async function signalSessionTree(
   options: { spareRoot?: boolean } = {},
 ): Promise<number> {
   const stats = await readStats();
-  const sessions = new Set<number>([rootPid]);
-  const children = new Map<number, ProcStat[]>();
-  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const root = stats.find((s) => s.pid === rootPid);
-  const queue = root ? [root] : [];
-  while (queue.length) {
-    const s = queue.pop()!;
-    if (s !== root || root.session === root.pid) sessions.add(s.session);
-    queue.push(...(children.get(s.pid) ?? []));
-  }
+  const sessions = new Set<number>([rootPid, ...sessionsUnder(stats, rootPid)]);
   const targets = stats.filter(
     (s) => (sessions.has(s.session) || s.pid === rootPid) && !(options.spareRoot && s.pid === rootPid),
   );
@@ -146,4 +126,24 @@ export async function signalSessionTree(
     count += 1;
   }
   return count;
+}
+
+/**
+ * The sessions of a process and of all its descendants. exec.sh leaves the command in the session
+ * named by the exec process's pid, which names it even after that process exited and left
+ * background processes behind. Never the root's own session when it is shared with the sandbox's
+ * init (exec without setsid).
+ */
+function sessionsUnder(stats: ProcStat[], rootPid: number): Set<number> {
+  const sessions = new Set<number>();
+  const children = new Map<number, ProcStat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const root = stats.find((s) => s.pid === rootPid);
+  const queue = root ? [root] : [];
+  while (queue.length) {
+    const s = queue.pop()!;
+    if (s !== root || root.session === root.pid) sessions.add(s.session);
+    queue.push(...(children.get(s.pid) ?? []));
+  }
+  return sessions;
 }
