@@ -1,18 +1,12 @@
+import type { CheckOutcome } from '../../grading/check.evaluator';
 import type { EngineStateSummary, TranscriptEntryWithState } from '../../grading/transcript-state';
 import { formatDate, formatDuration, formatScore, INFRA_ERROR_TEXT, isServiceFailure, type Status } from './format';
 import { statusBadge } from './dashboard-page';
 import { html, type VNode } from './html';
 import { layout, type PageUser } from './layout';
 
-export interface CheckView {
-  id: string;
-  title: string;
-  passed: boolean;
-  points: number;
-  maxPoints: number;
-  message: string;
-  hidden?: boolean;
-}
+/** A stored check outcome as a student reads it: the grader's own shape, without the authors' detail. */
+export type CheckView = Omit<CheckOutcome, 'detail' | 'hidden'> & { hidden?: boolean };
 
 export interface SubmissionPageView {
   user: PageUser;
