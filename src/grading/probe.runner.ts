@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Sandbox } from '../sandbox/sandbox.types';
 import { probeKey, type ProbeOutcome } from './check.evaluator';
 import type { Assertion } from '../exercises/exercise.schema';
@@ -29,40 +28,13 @@ export async function runProbes(
 }
 
 async function runContainerProbe(sandbox: Sandbox, p: ProbeAssertion['probe']): Promise<ProbeOutcome> {
-  const container = sandbox.inner.getContainer(p.container);
-  let exec;
-  try {
-    exec = await container.exec({ Cmd: p.command, AttachStdout: true, AttachStderr: true, Tty: false });
-  } catch (error) {
-    // 404 no such container, 409 container not running: the student's state, reported as such.
-    return { code: null, output: '', error: dockerMessage(error) };
-  }
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  let output = '';
-  out.on('data', (c: Buffer) => {
-    if (output.length < MAX_PROBE_OUTPUT) output += c.toString('utf8');
+  const r = await sandbox.engine.execInContainer(p.container, p.command, {
+    timeoutMs: p.timeoutSeconds * 1000,
+    maxOutputBytes: MAX_PROBE_OUTPUT,
   });
-  sandbox.inner.modem.demuxStream(stream, out, out);
-  const ended = new Promise<void>((resolve) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', () => resolve());
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), p.timeoutSeconds * 1000);
-  });
-  try {
-    if ((await Promise.race([ended, timedOut])) === 'timeout') {
-      stream.destroy();
-      return { code: null, output, error: `pas de réponse après ${p.timeoutSeconds} s` };
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  const info = await exec.inspect();
-  return { code: info.ExitCode ?? null, output: output.slice(0, MAX_PROBE_OUTPUT) };
+  if (r.kind === 'unavailable') return { code: null, output: '', error: r.message };
+  if (r.kind === 'timeout') return { code: null, output: r.output, error: `pas de réponse après ${p.timeoutSeconds} s` };
+  return { code: r.code, output: r.output };
 }
 
 const STATUS_MARK = '\n__dockgrader_http_status:';
@@ -86,9 +58,4 @@ async function runHttpProbe(sandbox: Sandbox, p: HttpAssertion['http']): Promise
     };
   }
   return { code: status, output: r.output.slice(0, at) };
-}
-
-function dockerMessage(error: unknown): string {
-  const e = error as { json?: { message?: string }; message?: string };
-  return e.json?.message ?? e.message ?? String(error);
 }

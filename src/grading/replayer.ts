@@ -1,7 +1,6 @@
 import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
 import { checkCommandLine } from './command-policy';
 import { dockerInvocations } from './docker-flags';
-import { EngineStateRecorder } from './engine-state.recorder';
 import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
 import type { ParsedCommand } from './submission.parser';
 
@@ -34,7 +33,7 @@ export async function replaySubmission(
   commands: ParsedCommand[],
   options: ReplayOptions,
 ): Promise<ReplayHistory> {
-  const recorder = new EngineStateRecorder(sandbox.inner);
+  const recorder = sandbox.engine.stateReader();
   const initial = await recorder.snapshot(-1);
   const transcript: TranscriptEntry[] = [];
   const snapshots: EngineSnapshot[] = [];

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { addedBytes } from './disk-usage';
+import { DockerInnerEngine } from './inner-engine';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
 import { ShellSession } from './sandbox-shell';
@@ -40,6 +41,7 @@ export class DockerSandbox implements Sandbox {
   readonly id: string;
   readonly container: Docker.Container;
   readonly inner: Docker;
+  readonly engine: DockerInnerEngine;
   readonly paths: SandboxPaths;
   readonly limits: SandboxLimits;
   readonly egress: boolean;
@@ -67,6 +69,7 @@ export class DockerSandbox implements Sandbox {
       user: this.user,
     } = parts);
     this.egress = parts.egress ?? false;
+    this.engine = new DockerInnerEngine(this.inner, (pid) => this.killAsRoot(pid));
     this.stopped = new Promise((resolve) => (this.onStop = resolve));
   }
 
@@ -127,6 +130,21 @@ export class DockerSandbox implements Sandbox {
       await this.checkDisk().catch(() => undefined);
     if (this.stopReason && !result.stoppedBy) result.stoppedBy = this.stopReason;
     return result;
+  }
+
+  /** Kills a process of the sandbox (a probe left running in a student's container). */
+  private async killAsRoot(pid: number): Promise<void> {
+    await runExec({
+      container: this.container,
+      command: `kill -KILL ${Math.trunc(pid)}`,
+      user: 'root',
+      cwd: '/',
+      tty: false,
+      timeoutMs: 5000,
+      maxOutputBytes: 4096,
+      sandboxStopped: this.stopped,
+      oomKills: () => this.oomKills(),
+    });
   }
 
   async openShell(): Promise<SandboxShell> {

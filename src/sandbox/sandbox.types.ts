@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineStateReader } from './engine-state.reader';
 
 /**
  * The contract between the sandbox engine and its users (the grading engine, the CLI grader,
@@ -93,12 +93,31 @@ export interface SandboxFile {
   content: string;
 }
 
+/** How a command run in one of the inner engine's containers ended (a probe). */
+export type ContainerExecOutcome =
+  | { kind: 'exited'; code: number | null; output: string }
+  /** Still running at the timeout: it was killed, `output` is what it printed until then. */
+  | { kind: 'timeout'; output: string }
+  /** No such container, container not running …: the engine's own message. */
+  | { kind: 'unavailable'; message: string };
+
+export interface InnerEngine {
+  /** A reader of the engine's state and events for one replay (it caches between snapshots). */
+  stateReader(startMs?: number): EngineStateReader;
+  /** Runs a command in a container of the inner engine; killed if it outlives `timeoutMs`. */
+  execInContainer(
+    container: string,
+    command: string[],
+    options: { timeoutMs: number; maxOutputBytes: number },
+  ): Promise<ContainerExecOutcome>;
+}
+
 export interface Sandbox {
   readonly id: string;
   /** Working directory inside the sandbox where files are placed and commands start. */
   readonly workdir: string;
-  /** dockerode client for the sandbox's inner engine (containers, images, volumes, networks, events). */
-  readonly inner: Docker;
+  /** The sandbox's inner engine, as grading needs it: its state and commands in its containers. */
+  readonly engine: InnerEngine;
   /** Runs one shell command line (`sh -c`) inside the sandbox, where `docker` talks to the inner engine. */
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
   /** Opens a persistent shell in the working directory (one per replay). */

@@ -112,6 +112,34 @@ describe('sandbox driver (real Docker)', () => {
     }
   });
 
+  it("runs a command in an inner container for grading and kills it when it outlives its timeout", async () => {
+    const sandbox = await driver.acquire();
+    try {
+      const started = await sandbox.exec('docker run -d --name box alpine sleep 600', { timeoutMs: 30_000 });
+      expect(started.exitCode).toBe(0);
+      const answered = await sandbox.engine.execInContainer('box', ['sh', '-c', 'echo $((40 + 2))'], {
+        timeoutMs: 10_000,
+        maxOutputBytes: 1024,
+      });
+      expect(answered).toEqual({ kind: 'exited', code: 0, output: '42\n' });
+
+      const hung = await sandbox.engine.execInContainer('box', ['sh', '-c', 'echo start; exec sleep 517'], {
+        timeoutMs: 1000,
+        maxOutputBytes: 1024,
+      });
+      expect(hung).toEqual({ kind: 'timeout', output: 'start\n' });
+      // The probe's process is gone from the student's container, not left running.
+      const top = await sandbox.exec('docker exec box ps -o args', { timeoutMs: 10_000 });
+      expect(top.output).toContain('sleep 600');
+      expect(top.output).not.toContain('sleep 517');
+
+      const missing = await sandbox.engine.execInContainer('nope', ['true'], { timeoutMs: 5000, maxOutputBytes: 1024 });
+      expect(missing).toEqual({ kind: 'unavailable', message: expect.stringMatching(/No such container/i) });
+    } finally {
+      await driver.release(sandbox);
+    }
+  });
+
   it('stops a sandbox at the end of its lifetime and says so', async () => {
     const sandbox = await driver.acquire({ limits: { lifetimeMs: 3000 } });
     try {

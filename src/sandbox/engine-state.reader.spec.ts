@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { EngineStateRecorder } from './engine-state.recorder';
+import { EngineStateReader } from './engine-state.reader';
 
 /** A fake inner engine: one container, counts calls, emits the queued events on the next getEvents. */
 function fakeEngine() {
@@ -48,10 +48,10 @@ function fakeEngine() {
   };
 }
 
-describe('EngineStateRecorder', () => {
+describe('EngineStateReader', () => {
   it('reuses the previous snapshot when no event happened since it began', async () => {
     const engine = fakeEngine();
-    const recorder = new EngineStateRecorder(engine.docker);
+    const recorder = new EngineStateReader(engine.docker);
     const first = await recorder.snapshot(-1);
     expect(await recorder.events(0)).toEqual([]);
     const second = await recorder.snapshot(0);
@@ -61,7 +61,7 @@ describe('EngineStateRecorder', () => {
 
   it('reads the state again after an event, inspecting only the containers it names', async () => {
     const engine = fakeEngine();
-    const recorder = new EngineStateRecorder(engine.docker);
+    const recorder = new EngineStateReader(engine.docker);
     await recorder.snapshot(-1);
     engine.emit({ Type: 'network', Action: 'create', Actor: { ID: 'n1', Attributes: { name: 'other' } }, timeNano: 1 });
     await recorder.events(0);
@@ -79,7 +79,7 @@ describe('EngineStateRecorder', () => {
 
   it('does not reuse a snapshot when events() was not asked in between', async () => {
     const engine = fakeEngine();
-    const recorder = new EngineStateRecorder(engine.docker);
+    const recorder = new EngineStateReader(engine.docker);
     await recorder.snapshot(-1);
     await recorder.snapshot(0);
     expect(engine.calls.listContainers).toBe(2);

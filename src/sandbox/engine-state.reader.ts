@@ -8,7 +8,7 @@ import type {
   NetworkState,
   PortBinding,
   VolumeState,
-} from './replay.types';
+} from './engine-state.types';
 
 /**
  * Image details by id, shared by every replay in this process: an image id is the digest of the
@@ -32,7 +32,7 @@ const IMAGE_DETAILS_MAX = 2000;
  * Both rules depend on the events window of call k covering [end of window k-1, now], which starts
  * before snapshot k-1 did: a change after that snapshot began is always in a later window.
  */
-export class EngineStateRecorder {
+export class EngineStateReader {
   private readonly seenEvents = new Set<string>();
   private sinceMs: number;
   /** The previous snapshot, and whether an event was seen since it began (reuse rule above). */
