@@ -33,7 +33,8 @@ async function runContainerProbe(sandbox: Sandbox, p: ProbeAssertion['probe']): 
     maxOutputBytes: MAX_PROBE_OUTPUT,
   });
   if (r.kind === 'unavailable') return { code: null, output: '', error: r.message };
-  if (r.kind === 'timeout') return { code: null, output: r.output, error: `pas de réponse après ${p.timeoutSeconds} s` };
+  if (r.kind === 'timeout')
+    return { code: null, output: r.output, error: `pas de réponse après ${p.timeoutSeconds} s` };
   return { code: r.code, output: r.output };
 }
 

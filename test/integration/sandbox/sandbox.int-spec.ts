@@ -112,7 +112,7 @@ describe('sandbox driver (real Docker)', () => {
     }
   });
 
-  it("runs a command in an inner container for grading and kills it when it outlives its timeout", async () => {
+  it('runs a command in an inner container for grading and kills it when it outlives its timeout', async () => {
     const sandbox = await driver.acquire();
     try {
       const started = await sandbox.exec('docker run -d --name box alpine sleep 600', { timeoutMs: 30_000 });
