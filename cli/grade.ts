@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExerciseLoadError, loadExercise } from '../src/exercises/exercise.loader';
 import { gradeSubmission } from '../src/grading/grader.service';
-import { readSubmissionFiles } from '../src/grading/submission-files';
+import { readSubmissionFiles } from '../src/submission-format/submission-files';
 import { createCliDriver } from './cli-driver';
 import { reportJson, reportText } from './report.printer';
 

@@ -1,4 +1,4 @@
-import { analyseLine, type SimpleCommand } from './shell-line.analyzer';
+import { analyseLine, unwrapped, type SimpleCommand } from '../submission-format/shell-line.analyzer';
 
 /**
  * What the replay does with a submitted line. The sandbox is the security boundary (a student's
@@ -36,22 +36,6 @@ const COMPOSE_REASON =
 
 const SUDO_NOTICE =
   "« sudo » est inutile ici (l'utilisateur du bac à sable a accès à docker) : la commande a été exécutée sans sudo";
-
-/** The program of a simple command once host wrappers (`sudo -E`, `winpty`) are set aside. */
-export function unwrapped(words: string[]): { words: string[]; sudo: boolean } {
-  let i = 0;
-  let sudo = false;
-  for (;;) {
-    if (words[i] === 'winpty') i += 1;
-    else if (words[i] === 'sudo') {
-      sudo = true;
-      i += 1;
-      while (i < words.length && words[i].startsWith('-'))
-        i += ['-u', '-g', '-h', '-p', '-C'].includes(words[i]) ? 2 : 1;
-    } else break;
-  }
-  return { words: words.slice(i), sudo };
-}
 
 export function checkCommandLine(line: string): PolicyDecision {
   const analysis = analyseLine(line);

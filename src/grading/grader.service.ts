@@ -11,7 +11,7 @@ import { runProbes } from './probe.runner';
 import type { ReplayHistory, TranscriptEntry } from './replay.types';
 import { replaySubmission, type ProgressCallback } from './replayer';
 import { transcriptWithStates } from './transcript-state';
-import { parseSubmission, SubmissionParseError, type ParsedSubmission } from './submission.parser';
+import { parseSubmission, SubmissionParseError, type ParsedSubmission } from '../submission-format/submission.parser';
 
 export interface Submission {
   /** The submitted text: commands as typed or a pasted terminal session. */

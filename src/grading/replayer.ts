@@ -1,8 +1,8 @@
 import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
 import { checkCommandLine } from './command-policy';
-import { dockerInvocations } from './docker-flags';
+import { dockerInvocations } from '../submission-format/docker-flags';
 import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
-import type { ParsedCommand } from './submission.parser';
+import type { ParsedCommand } from '../submission-format/submission.parser';
 
 /** Called before each command: `i` is 1-based ("command i of n"). */
 export type ProgressCallback = (i: number, n: number, command: ParsedCommand) => void;

@@ -6,7 +6,7 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import type { Principal } from '../auth/principal';
 import type { WebSessionContext } from '../auth/session.service';
 import { checkCommandLine } from '../grading/command-policy';
-import { parseSubmission, SubmissionParseError } from '../grading/submission.parser';
+import { parseSubmission, SubmissionParseError } from '../submission-format/submission.parser';
 import type { TranscriptEntryWithState } from '../grading/transcript-state';
 import { createSubmissionSchema } from '../submissions/submission.schemas';
 import { SubmissionsService } from '../submissions/submissions.service';

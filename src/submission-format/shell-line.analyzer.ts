@@ -231,3 +231,19 @@ function matchingParen(line: string, start: number): number {
   }
   return -1;
 }
+
+/** The program of a simple command once host wrappers (`sudo -E`, `winpty`) are set aside. */
+export function unwrapped(words: string[]): { words: string[]; sudo: boolean } {
+  let i = 0;
+  let sudo = false;
+  for (;;) {
+    if (words[i] === 'winpty') i += 1;
+    else if (words[i] === 'sudo') {
+      sudo = true;
+      i += 1;
+      while (i < words.length && words[i].startsWith('-'))
+        i += ['-u', '-g', '-h', '-p', '-C'].includes(words[i]) ? 2 : 1;
+    } else break;
+  }
+  return { words: words.slice(i), sudo };
+}

@@ -1,5 +1,4 @@
-import { unwrapped } from './command-policy';
-import { analyseLine, type SimpleCommand } from './shell-line.analyzer';
+import { analyseLine, unwrapped, type SimpleCommand } from './shell-line.analyzer';
 
 /**
  * Reads the docker CLI options that change how a command must be run: `-t` asks for a
