@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadEnv } from '../src/config/env';
 import { type ImageCatalog, loadImageCatalog, repositoryManifestPath } from '../src/sandbox/image-catalog';
 import { imageSetHash } from '../src/sandbox/image-hash';
-import { prepareSandboxDirs, startSandboxContainer } from '../src/sandbox/golden-store';
+import { prepareSandboxDirs, startSandboxContainer } from '../src/sandbox/sandbox-start';
 import { waitForInnerEngine } from '../src/sandbox/inner-engine';
 import { sandboxConfigFromEnv } from '../src/sandbox/sandbox.config';
 import { sandboxContainerSpec, sandboxPaths } from '../src/sandbox/sandbox-container';

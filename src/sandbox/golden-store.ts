@@ -1,21 +1,18 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, chown, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
-import { delegateCgroups } from './cgroup-delegation';
-import { type EngineIsolation, hostIds } from '../docker/engine-isolation';
-import { SANDBOX_USER_ID, sandboxContainerSpec, type SandboxPaths, sandboxPaths } from './sandbox-container';
+import type { EngineIsolation } from '../docker/engine-isolation';
+import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
 import { SandboxLabels, currentOwner, goldenVolumeName } from './sandbox.labels';
 import { SandboxInfrastructureError } from './sandbox.types';
 import { waitForInnerEngine } from './inner-engine';
+import { prepareSandboxDirs, READY_FLAG, startSandboxContainer } from './sandbox-start';
 
 const run = promisify(execFile);
-
-/** The sandbox entrypoint starts dockerd only once this file exists in /var/lib/docker. */
-export const READY_FLAG = '.dockgrader-ready';
 
 /**
  * The prepared inner /var/lib/docker holding every course image, made once per image set.
@@ -251,43 +248,6 @@ async function makeSkeleton(data: string, skeleton: string): Promise<void> {
     '{}',
     '+',
   ]);
-}
-
-/**
- * The host directories of a sandbox (or of the store's preparation), owned by the ids the
- * sandbox's root and its unprivileged user map to: without that, a user namespace's root could
- * not write its own data root, and `eleve` its working directory.
- */
-export async function prepareSandboxDirs(paths: SandboxPaths, isolation: EngineIsolation): Promise<void> {
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  await Promise.all([
-    mkdir(paths.sock, { mode: 0o755 }),
-    mkdir(paths.work, { mode: 0o755 }),
-    mkdir(paths.data, { mode: 0o710 }),
-  ]);
-  const user = hostIds(isolation, SANDBOX_USER_ID);
-  await Promise.all([
-    chown(paths.sock, isolation.rootUid, isolation.rootGid),
-    chown(paths.data, isolation.rootUid, isolation.rootGid),
-    chown(paths.work, user.uid, user.gid),
-  ]);
-}
-
-/**
- * Starts a sandbox container, hands it its cgroup directories (a user namespace's root cannot
- * create child cgroups in directories the host's root owns; their limit files stay the host's, so
- * the sandbox cannot raise its own limits), then lets its entrypoint go on (ready flag).
- */
-export async function startSandboxContainer(
-  container: Docker.Container,
-  paths: SandboxPaths,
-  isolation: EngineIsolation,
-  copying?: Promise<void>,
-): Promise<void> {
-  await container.start();
-  const [info] = await Promise.all([container.inspect(), copying]);
-  await delegateCgroups(info.State.Pid, isolation);
-  await writeFile(join(paths.data, READY_FLAG), '');
 }
 
 /** sha256 over every file's path, mode, size and content, in a child process (tens of MB/s of hashing). */

@@ -13,7 +13,8 @@ import {
   hostIds,
   inspectEngineIsolation,
 } from '../docker/engine-isolation';
-import { GoldenStore, prepareSandboxDirs, startSandboxContainer } from './golden-store';
+import { GoldenStore } from './golden-store';
+import { prepareSandboxDirs, startSandboxContainer } from './sandbox-start';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
 import { resolveLimits, type SandboxConfig } from './sandbox.config';
