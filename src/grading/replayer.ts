@@ -43,28 +43,23 @@ export async function replaySubmission(
   try {
     for (const [index, command] of commands.entries()) {
       const base = { index, line: command.line, text: command.text, stdin: command.stdin, tty: command.tty };
+      // A line that did not run: in the transcript with why, no output, no exit code.
+      const notRun = (why: Pick<TranscriptEntry, 'skipped' | 'refused'>): TranscriptEntry => ({
+        ...base,
+        exitCode: null,
+        output: '',
+        truncated: false,
+        durationMs: 0,
+        ...why,
+      });
       if (sandboxStopped) {
-        transcript.push({
-          ...base,
-          exitCode: null,
-          output: '',
-          truncated: false,
-          durationMs: 0,
-          skipped: `le bac à sable s'était arrêté (${sandboxStopped})`,
-        });
+        transcript.push(notRun({ skipped: `le bac à sable s'était arrêté (${sandboxStopped})` }));
         continue;
       }
       options.onProgress?.(index + 1, commands.length, command);
       const decision = checkCommandLine(command.text);
       if (!decision.allowed) {
-        transcript.push({
-          ...base,
-          exitCode: null,
-          output: '',
-          truncated: false,
-          durationMs: 0,
-          refused: refusalReason(decision.reason, command, commands[index - 1]),
-        });
+        transcript.push(notRun({ refused: refusalReason(decision.reason, command, commands[index - 1]) }));
         continue;
       }
       const plan = runPlan(command);
