@@ -267,33 +267,54 @@ export async function main(): Promise<number> {
     // Not included: files (written before the clock starts), the replay's per-line shell state,
     // state recording, probes, queue, database: those are the pipeline's overhead. ---
     const direct: Record<string, number[]> = {};
-    if (PHASES.has('direct')) {
-      console.error('direct runs…');
-      await driver.init();
-    }
-    for (const ex of PHASES.has('direct') ? catalogue : []) {
+    /** One direct run of an exercise's reference: a new sandbox, settled, its lines, released. */
+    const runDirect = async (ex: LoadedExercise, settleMs: number): Promise<number> => {
       const parsed = parseSubmission(ex.reference.source, { maxCommands: ex.definition.sandbox.maxCommands });
-      direct[ex.definition.slug] = [];
-      for (let r = 0; r < REPS; r++) {
-        const sandbox = await driver.create(sandboxConfig.limits);
-        try {
-          await sleep(DIRECT_SETTLE_MS);
-          sandbox.arm(sandboxConfig.diskPollMs);
-          if (ex.reference.files.length) await sandbox.putFiles(ex.reference.files);
-          const t0 = performance.now();
-          for (const c of parsed.commands) {
-            const plan = directPlan(c);
-            await sandbox.exec(plan.line, {
-              stdin: plan.stdin,
-              tty: plan.tty,
-              timeoutMs: ex.definition.sandbox.commandTimeoutSeconds * 1000,
-            });
-          }
-          direct[ex.definition.slug].push(performance.now() - t0);
-        } finally {
-          await driver.release(sandbox);
+      const sandbox = await driver.create(sandboxConfig.limits);
+      try {
+        await sleep(settleMs);
+        sandbox.arm(sandboxConfig.diskPollMs);
+        if (ex.reference.files.length) await sandbox.putFiles(ex.reference.files);
+        const t0 = performance.now();
+        for (const c of parsed.commands) {
+          const plan = directPlan(c);
+          await sandbox.exec(plan.line, {
+            stdin: plan.stdin,
+            tty: plan.tty,
+            timeoutMs: ex.definition.sandbox.commandTimeoutSeconds * 1000,
+          });
         }
+        return performance.now() - t0;
+      } finally {
+        await driver.release(sandbox);
       }
+    };
+    const throughputJobs = Array.from({ length: THROUGHPUT_JOBS }, (_, i) => catalogue[i % catalogue.length]);
+    if (PHASES.has('direct') || PHASES.has('throughput')) await driver.init();
+    if (PHASES.has('direct')) console.error('direct runs…');
+    for (const ex of PHASES.has('direct') ? catalogue : []) {
+      direct[ex.definition.slug] = [];
+      for (let r = 0; r < REPS; r++) direct[ex.definition.slug].push(await runDirect(ex, DIRECT_SETTLE_MS));
+    }
+    // --- direct throughput: the same jobs as the throughput phase, run directly c at a time, each in
+    // a sandbox created for it and destroyed after (no warm pool, queue, database, recording or
+    // probes): the most these cores do with this work, the ratio's denominator. ---
+    const directThroughput: Record<string, { perMin: number; jobs: number; seconds: number }> = {};
+    for (const c of PHASES.has('throughput') ? [1, 2, 4] : []) {
+      console.error(`direct throughput at concurrency ${c}…`);
+      const queue = [...throughputJobs];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: c }, async () => {
+          for (let ex = queue.shift(); ex; ex = queue.shift()) await runDirect(ex, 0);
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      directThroughput[String(c)] = {
+        perMin: Math.round((THROUGHPUT_JOBS / seconds) * 60 * 10) / 10,
+        jobs: THROUGHPUT_JOBS,
+        seconds: Math.round(seconds * 10) / 10,
+      };
     }
     await driver.shutdown();
 
@@ -333,7 +354,7 @@ export async function main(): Promise<number> {
       worker = start('worker', { ...common, WORKER_CONCURRENCY: String(c), SANDBOX_POOL_SIZE: String(c) });
       children.push(worker);
       await sleep(3000 + 1500 * c); // let the warm pool fill, as a running worker's would be
-      const jobs = Array.from({ length: THROUGHPUT_JOBS }, (_, i) => catalogue[i % catalogue.length]);
+      const jobs = throughputJobs;
       const t0 = performance.now();
       const runs = await Promise.all(
         jobs.map((ex) =>
@@ -398,6 +419,9 @@ export async function main(): Promise<number> {
     const openP99Ms = intake ? Math.round(p(intake.open.latencies, 99) * 10) / 10 : NaN;
     const round1 = (x: number) => Math.round(x * 10) / 10;
     const throughputFailures = Object.values(throughput).reduce((n, t) => n + t.failures, 0);
+    const best = (m: Record<string, { perMin: number }>) => Math.max(0, ...Object.values(m).map((t) => t.perMin));
+    const throughputRatio =
+      best(directThroughput) > 0 ? round1((best(throughput) / best(directThroughput)) * 100) / 100 : NaN;
     const result = {
       generatedAt: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
@@ -424,6 +448,8 @@ export async function main(): Promise<number> {
       directP50Ms,
       e2eFailures,
       throughputPerMin: throughput,
+      directThroughputPerMin: directThroughput,
+      throughputRatio,
       failures: e2eFailures + throughputFailures,
       intakeMethod:
         'closed loop: INTAKE_CONNECTIONS keep-alive connections, each sending its next request when the previous one is answered; raw HTTP/1.1 client (bench/http-load.ts) in the bench process; 2000 students round robin',
@@ -448,7 +474,13 @@ export async function main(): Promise<number> {
         perSecond: intake.open.perSecond,
         cpuMsPerRequest: intake.open.cpuMsPerRequest,
       },
-      targets: { e2eP50: '≤ 1.25 × direct + 300 ms', intakeRps: '≥ 1000', intakeP99Ms: '≤ 50', failures: 0 },
+      targets: {
+        throughputRatio: 'best graded/min ≥ 0.7 × best direct runs/min, same jobs, same run',
+        e2eP50: '≤ 1.25 × direct + 300 ms',
+        intakeRps: '≥ 1000',
+        intakeP99Ms: '≤ 50',
+        failures: 0,
+      },
       verdicts: {
         e2e: Object.fromEntries(
           ran(e2e)
@@ -456,6 +488,7 @@ export async function main(): Promise<number> {
             .map((s) => [s, verdict(e2eP50Ms[s] <= e2eTargetMs(s))]),
         ),
         throughputFailures: Object.keys(throughput).length ? verdict(throughputFailures === 0) : 'not run',
+        throughputRatio: Number.isFinite(throughputRatio) ? verdict(throughputRatio >= 0.7) : 'not run',
         intakeRps: PHASES.has('intake') ? verdict(intakeRps >= 1000) : 'not run',
         intakeP99Ms: PHASES.has('intake') ? verdict(intakeP99Ms <= 50) : 'not run',
         openLoop: PHASES.has('intake') ? verdict(openRps >= 1000 && openP99Ms <= 50) : 'not run',
@@ -471,10 +504,14 @@ export async function main(): Promise<number> {
         `${s.padEnd(25)} ${String(directP50Ms[s]).padStart(8)} ms ${String(e2eP50Ms[s]).padStart(7)} ms ${String(e2eToRunningP50Ms[s]).padStart(7)} ms ${String(e2eTargetMs(s)).padStart(9)} ms  ${result.verdicts.e2e[s]}`,
       );
     }
-    console.log('\nconcurrency   jobs   seconds   per min   failures (target 0)');
+    console.log('\nconcurrency   jobs   seconds   graded/min   direct/min   failures (target 0)');
     for (const [c, t] of Object.entries(throughput))
       console.log(
-        `${c.padStart(11)} ${String(t.jobs).padStart(6)} ${String(t.seconds).padStart(9)} ${String(t.perMin).padStart(9)} ${String(t.failures).padStart(10)}  ${verdict(t.failures === 0)}`,
+        `${c.padStart(11)} ${String(t.jobs).padStart(6)} ${String(t.seconds).padStart(9)} ${String(t.perMin).padStart(12)} ${String(directThroughput[c]?.perMin ?? '-').padStart(12)} ${String(t.failures).padStart(10)}  ${verdict(t.failures === 0)}`,
+      );
+    if (Number.isFinite(throughputRatio))
+      console.log(
+        `best graded/min ÷ best direct/min = ${best(throughput)} ÷ ${best(directThroughput)} = ${throughputRatio} (target ≥ 0.7: ${result.verdicts.throughputRatio})`,
       );
     if (intake) {
       const cpu = (r: LoadRun) =>
