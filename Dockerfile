@@ -1,6 +1,8 @@
 # One image, two roles: `api` (HTTP) and `worker` (queue consumers, sandboxes).
-# syntax=docker/dockerfile:1
-FROM node:24-bookworm-slim AS build
+# NODE_IMAGE: where no registry is reachable, docker-compose.offline.yml passes one built locally
+# from Debian packages (images/compose/node, scripts/compose-offline.sh).
+ARG NODE_IMAGE=node:24-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
 COPY package.json package-lock.json ./
@@ -12,7 +14,7 @@ RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-FROM node:24-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # The worker drives the host's Docker engine; the docker CLI helps operators debug from inside.
 RUN apt-get update && apt-get install -y --no-install-recommends docker.io ca-certificates tini \
     && rm -rf /var/lib/apt/lists/*

@@ -29,7 +29,19 @@ export const envSchema = z.object({
   // Sandbox engine (src/sandbox/, docs/sandbox.md). Defaults are safe for a 2-core CI machine.
   SANDBOX_ROOT: z.string().startsWith('/').default('/var/lib/dockgrader/sandboxes'),
   SANDBOX_IMAGE_MANIFEST: z.string().min(1).default('images/.built/manifest.json'),
+  /** Warm sandboxes per worker: the adaptive pool's floor, or its fixed size when SANDBOX_POOL_ADAPTIVE=false. */
   SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(1),
+  /** The pool follows demand (queue backlog, arrival rate), bounded by memory: src/sandbox/pool-sizer.ts. */
+  SANDBOX_POOL_ADAPTIVE: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Ceiling of the adaptive pool; 0: the worker's concurrency (more warm sandboxes than slots never help). */
+  SANDBOX_POOL_MAX: z.coerce.number().int().min(0).max(64).default(0),
+  /** Seconds without a grading or a waiting job before the adaptive pool returns to its floor. */
+  SANDBOX_POOL_IDLE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+  /** Host memory (MB) the adaptive pool never fills with warm sandboxes. */
+  SANDBOX_POOL_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(1024),
   SANDBOX_POOL_REFILL_DELAY_MS: z.coerce.number().int().min(0).max(600000).default(5000),
   SANDBOX_MEMORY_MB: z.coerce.number().int().min(128).max(65536).default(1024),
   SANDBOX_SWAP_MB: z.coerce.number().int().min(0).max(65536).default(0),

@@ -51,6 +51,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sandboxPoolTarget = new Gauge({
+    name: `${METRIC_PREFIX}sandbox_pool_target`,
+    help: 'Warm sandboxes this worker aims to keep now (the adaptive pool follows demand; fixed: SANDBOX_POOL_SIZE)',
+    registers: [this.registry],
+  });
+
   readonly infrastructureErrors = new Counter({
     name: `${METRIC_PREFIX}infrastructure_errors_total`,
     help: 'Grading runs that failed for an infrastructure reason (retried, then status error), by cause',

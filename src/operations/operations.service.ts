@@ -9,7 +9,8 @@ import { WorkerRegistry } from './worker-registry.service';
 export interface OperationsReport {
   queue: Record<string, number>;
   workers: Array<Omit<WorkerBeat, 'metrics'> & { ageSeconds: number }>;
-  sandboxes: { ready: number; inUse: number; creating: number };
+  /** Summed over live workers; target: warm sandboxes the pools aim to keep now. */
+  sandboxes: { ready: number; inUse: number; creating: number; target: number };
   imageSets: string[];
   recentErrors: Array<{ worker: string; at: string; cause: string; message: string }>;
 }
@@ -43,11 +44,12 @@ export class OperationsService {
   async report(): Promise<OperationsReport> {
     const [queue, alive] = await Promise.all([this.queueCounts(), this.workers.alive()]);
     const now = Date.now();
-    const sandboxes = { ready: 0, inUse: 0, creating: 0 };
+    const sandboxes = { ready: 0, inUse: 0, creating: 0, target: 0 };
     for (const b of alive) {
       sandboxes.ready += b.sandboxes.ready;
       sandboxes.inUse += b.sandboxes.inUse;
       sandboxes.creating += b.sandboxes.creating;
+      sandboxes.target += b.sandboxes.target ?? b.sandboxes.ready;
     }
     return {
       queue,

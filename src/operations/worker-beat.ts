@@ -11,7 +11,8 @@ export interface WorkerBeat {
   beatAt: string;
   /** Grading jobs running now. */
   jobs: string[];
-  sandboxes: { ready: number; inUse: number; creating: number };
+  /** target: warm sandboxes the (adaptive) pool aims to keep now. */
+  sandboxes: { ready: number; inUse: number; creating: number; target?: number };
   /** Content hash of the image set its sandboxes are made from. */
   imageSet?: string;
   recentErrors: Array<{ at: string; cause: string; message: string }>;

@@ -61,6 +61,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
         creating: sandboxes.creating,
       }))
         this.metrics.sandboxes.set({ state }, value);
+      this.metrics.sandboxPoolTarget.set(sandboxes.target);
       const beat: WorkerBeat = {
         id: this.id,
         host: this.host,

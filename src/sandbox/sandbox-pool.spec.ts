@@ -94,4 +94,32 @@ describe('SandboxPool', () => {
     h.pool.refill();
     expect(h.pending).toHaveLength(0);
   });
+
+  it('grows to a raised target at once and destroys only warm surplus when it is lowered', async () => {
+    const h = harness(1);
+    h.pool.refill();
+    await h.finishNext();
+    h.pool.setTarget(3);
+    expect(h.pool.target).toBe(3);
+    expect(h.pending).toHaveLength(2);
+    await h.finishNext();
+    await h.finishNext();
+    expect(h.pool.available).toBe(3);
+    const taken = await h.pool.take(); // handed out: never destroyed by a shrink
+    h.pool.setTarget(0);
+    await new Promise((r) => setImmediate(r));
+    expect(h.pool.available).toBe(0);
+    expect(h.destroyed.sort()).toEqual(['s2', 's3']);
+    expect(taken?.id).toBe('s1');
+  });
+
+  it('does not keep a sandbox that finished warming after the target was lowered', async () => {
+    const h = harness(2);
+    h.pool.refill();
+    await h.finishNext();
+    h.pool.setTarget(1);
+    await h.finishNext();
+    expect(h.pool.available).toBe(1);
+    expect(h.destroyed).toEqual(['s2']);
+  });
 });

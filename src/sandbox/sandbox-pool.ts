@@ -9,6 +9,10 @@ import type { DockerSandbox } from './docker-sandbox';
  * at once: the refill starts when a grading ends (`release` calls refill) or, for a long grading,
  * `refillDelayMs` after the take. An acquire that finds the pool empty while a sandbox is warming
  * waits for that one rather than starting a second.
+ *
+ * Its size is a target the adaptive sizer moves (src/sandbox/pool-sizer.ts): raised, it warms the
+ * difference at once (jobs are waiting, or about to); lowered, it destroys the surplus warm
+ * sandboxes (their memory goes back to the host) — never one handed out.
  */
 export class SandboxPool {
   private readonly ready: DockerSandbox[] = [];
@@ -19,12 +23,28 @@ export class SandboxPool {
   private refillTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly size: number,
+    private size: number,
     private readonly create: () => Promise<DockerSandbox>,
     private readonly destroy: (sandbox: DockerSandbox) => Promise<void>,
     private readonly onError: (error: unknown) => void,
     private readonly refillDelayMs = 0,
   ) {}
+
+  /** How many warm sandboxes the pool keeps now. */
+  get target(): number {
+    return this.size;
+  }
+
+  /** Moves the target: warms up to a higher one now, destroys the warm surplus above a lower one. */
+  setTarget(size: number): void {
+    const next = Math.max(0, Math.floor(size));
+    if (next === this.size || this.closed) return;
+    const grew = next > this.size;
+    this.size = next;
+    if (grew) return this.refill();
+    const surplus = this.ready.splice(next, this.ready.length - next);
+    for (const sandbox of surplus) void this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+  }
 
   get available(): number {
     return this.ready.length;
@@ -73,7 +93,10 @@ export class SandboxPool {
     const waiter = this.waiters.shift();
     if (waiter) waiter(sandbox);
     else if (sandbox && this.closed) await this.destroy(sandbox).catch((error: unknown) => this.onError(error));
-    else if (sandbox) this.ready.push(sandbox);
+    else if (sandbox && this.ready.length >= this.size) {
+      // The target was lowered while this one warmed: not kept.
+      await this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+    } else if (sandbox) this.ready.push(sandbox);
   }
 
   /** Resolves once `count` sandboxes are warm (benchmarks, tests); gives up after timeoutMs. */

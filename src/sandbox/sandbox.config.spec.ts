@@ -40,6 +40,18 @@ describe('sandboxConfigFromEnv', () => {
     expect(config.registryMirror).toBe('http://mirror:5000');
   });
 
+  it('makes the pool adaptive by default, up to the concurrency unless SANDBOX_POOL_MAX says otherwise', () => {
+    expect(sandboxConfigFromEnv(loadEnv({ WORKER_CONCURRENCY: '3' })).adaptivePool).toEqual({
+      max: 3,
+      idleSeconds: 300,
+      reserveMb: 1024,
+      concurrency: 3,
+    });
+    expect(sandboxConfigFromEnv(loadEnv({ SANDBOX_POOL_MAX: '6' })).adaptivePool?.max).toBe(6);
+    expect(sandboxConfigFromEnv(loadEnv({ SANDBOX_POOL_ADAPTIVE: 'false' })).adaptivePool).toBeUndefined();
+    expect(() => loadEnv({ SANDBOX_POOL_ADAPTIVE: 'yes' })).toThrow(/SANDBOX_POOL_ADAPTIVE/);
+  });
+
   it('rejects nonsense with the variable named', () => {
     expect(() => loadEnv({ SANDBOX_MEMORY_MB: '12' })).toThrow(/SANDBOX_MEMORY_MB/);
     expect(() => loadEnv({ SANDBOX_ROOT: 'relative/dir' })).toThrow(/SANDBOX_ROOT/);

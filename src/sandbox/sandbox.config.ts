@@ -7,6 +7,8 @@ export interface SandboxConfig {
   root: string;
   manifestPath: string;
   poolSize: number;
+  /** The adaptive pool (src/sandbox/pool-sizer.ts); undefined: a fixed pool of poolSize. */
+  adaptivePool?: { max: number; idleSeconds: number; reserveMb: number; concurrency: number };
   /** Longest wait before a taken pool sandbox is replaced (sooner when its grading ends). */
   poolRefillDelayMs: number;
   limits: SandboxLimits;
@@ -26,6 +28,14 @@ export function sandboxConfigFromEnv(env: Env): SandboxConfig {
     root: env.SANDBOX_ROOT,
     manifestPath: env.SANDBOX_IMAGE_MANIFEST,
     poolSize: env.SANDBOX_POOL_SIZE,
+    adaptivePool: env.SANDBOX_POOL_ADAPTIVE
+      ? {
+          max: env.SANDBOX_POOL_MAX || env.WORKER_CONCURRENCY,
+          idleSeconds: env.SANDBOX_POOL_IDLE_SECONDS,
+          reserveMb: env.SANDBOX_POOL_RESERVE_MB,
+          concurrency: env.WORKER_CONCURRENCY,
+        }
+      : undefined,
     poolRefillDelayMs: env.SANDBOX_POOL_REFILL_DELAY_MS,
     limits: {
       memoryBytes: env.SANDBOX_MEMORY_MB * MB,

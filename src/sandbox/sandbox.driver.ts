@@ -27,6 +27,8 @@ import {
 } from './sandbox-container';
 import { SandboxLabels, currentOwner } from './sandbox.labels';
 import { SandboxPool } from './sandbox-pool';
+import { DemandWindow, poolTarget } from './pool-sizer';
+import { freemem } from 'node:os';
 import { SandboxReaper } from './sandbox-reaper';
 import {
   type Sandbox,
@@ -38,13 +40,22 @@ import {
 
 const run = promisify(execFile);
 
+/**
+ * Memory one warm sandbox holds, MB: measured idle memory (docs/sandbox.md, 34 MB) plus what its
+ * container and inner dockerd add under the engine, rounded up — the adaptive pool's unit.
+ */
+const WARM_SANDBOX_MB = 64;
+
 /** Creates Docker-in-Docker sandboxes on the host engine, from a warm pool when it can. */
 export class DockerSandboxDriver implements SandboxDriver {
   readonly golden: GoldenStore;
   readonly reaper: SandboxReaper;
   readonly pool: SandboxPool;
   readonly egress: EgressFirewall;
+  /** Recent gradings of this worker: the adaptive pool's demand signal. */
+  readonly demand = new DemandWindow();
   private readonly live = new Map<string, DockerSandbox>();
+  private readonly acquiredAt = new Map<string, number>();
   private readonly releasing = new Map<string, Promise<void>>();
   private verifyTimer?: NodeJS.Timeout;
   private isolationCheck?: Promise<EngineIsolation>;
@@ -122,9 +133,36 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   /** Sandboxes of this process: warm in the pool, handed out (grading or being destroyed), being warmed. */
-  stats(): { ready: number; inUse: number; creating: number } {
+  stats(): { ready: number; inUse: number; creating: number; target: number } {
     const ready = this.pool.available;
-    return { ready, inUse: Math.max(0, this.live.size - ready), creating: this.pool.warming };
+    return {
+      ready,
+      inUse: Math.max(0, this.live.size - ready),
+      creating: this.pool.warming,
+      target: this.pool.target,
+    };
+  }
+
+  /**
+   * The adaptive pool's step: a new target from the queue's backlog, this worker's recent
+   * gradings and the memory available now (src/sandbox/pool-sizer.ts). A fixed pool keeps its size.
+   */
+  adaptPool(waiting: number, workers: number): number {
+    const adaptive = this.config.adaptivePool;
+    if (!adaptive) return this.pool.target;
+    if (waiting > 0) this.demand.sawBacklog();
+    const target = poolTarget(this.demand.demand(waiting, workers), {
+      min: this.config.poolSize,
+      max: adaptive.max,
+      concurrency: adaptive.concurrency,
+      availableMb: freemem() / 2 ** 20,
+      reserveMb: adaptive.reserveMb,
+      warmSandboxMb: WARM_SANDBOX_MB,
+      ready: this.pool.available + this.pool.warming,
+      idleSeconds: adaptive.idleSeconds,
+    });
+    this.pool.setTarget(target);
+    return target;
   }
 
   async acquire(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -137,7 +175,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       sandbox = undefined;
     }
     if (sandbox) this.toForeground(sandbox);
+    this.demand.started();
     sandbox ??= await this.create(limits, options.egress === true);
+    this.acquiredAt.set(sandbox.id, Date.now());
     sandbox.arm(this.config.diskPollMs);
     return sandbox;
   }
@@ -241,6 +281,11 @@ export class DockerSandboxDriver implements SandboxDriver {
   release(sandbox: Sandbox): Promise<void> {
     const existing = this.releasing.get(sandbox.id);
     if (existing) return existing;
+    const acquired = this.acquiredAt.get(sandbox.id);
+    if (acquired !== undefined) {
+      this.acquiredAt.delete(sandbox.id);
+      this.demand.ended((Date.now() - acquired) / 1000);
+    }
     const done = this.destroy(sandbox as DockerSandbox).finally(() => this.releasing.delete(sandbox.id));
     this.releasing.set(sandbox.id, done);
     // A grading ended: the CPU it used is free for warming its successor.

@@ -8,10 +8,19 @@ import { GradingProcessor } from './grading.processor';
 import { GradingRunService } from './grading-run.service';
 import { SubmissionSweeper } from './submission.sweeper';
 import { WorkerHeartbeatService } from '../operations/worker-heartbeat.service';
+import { WorkerRegistry } from '../operations/worker-registry.service';
+import { PoolAutoscalerService } from './pool-autoscaler.service';
 
 /** The worker side of the grading queue: the processor, its run logic and the sweeper (worker role only). */
 @Module({
   imports: [GradingModule, SandboxModule, GradingQueueModule, SubmissionEventsModule, WebhookQueueModule],
-  providers: [GradingProcessor, GradingRunService, SubmissionSweeper, WorkerHeartbeatService],
+  providers: [
+    GradingProcessor,
+    GradingRunService,
+    SubmissionSweeper,
+    WorkerHeartbeatService,
+    WorkerRegistry,
+    PoolAutoscalerService,
+  ],
 })
 export class GradingWorkerModule {}
