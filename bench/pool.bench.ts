@@ -1,0 +1,191 @@
+/**
+ * Warm pool under a deadline spike (npm run bench:pool): the fixed pool (SANDBOX_POOL_SIZE warm
+ * sandboxes, always) against the adaptive one (src/sandbox/pool-sizer.ts), in the same run, on
+ * the real engine and sandboxes. Prints a table and writes bench/results/pool.json.
+ *
+ * One simulated worker per variant, as the grading worker runs: a local queue, WORKER_CONCURRENCY
+ * slots, and the pool adapted every 2 s from the backlog (as PoolAutoscalerService does). Each
+ * submission: wait in the queue, acquire a sandbox, run its first command (`docker version`
+ * against the inner engine: the moment a student's first line could run), then a short grading
+ * (`docker run --rm hello-world`), release. Arrivals are evenly spread over the spike.
+ *
+ * Figures: time to first command (arrival → first command done) p50/p95/max, graded/min over the
+ * spike, and the pool's target before, during and after (the adaptive pool shrinking when idle).
+ * The variants alternate (fixed, adaptive, fixed, …) so that a noisy neighbour hits both.
+ * Env: BENCH_SPIKE_JOBS (24), BENCH_SPIKE_SECONDS (12), BENCH_ROUNDS (1), BENCH_CONCURRENCY (2),
+ * BENCH_IDLE_SECONDS (20: the adaptive pool's idle time, shortened to see it shrink).
+ */
+import Docker from 'dockerode';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { loadEnv } from '../src/config/env';
+import { loadImageCatalog, repositoryManifestPath } from '../src/sandbox/image-catalog';
+import { type SandboxConfig, sandboxConfigFromEnv } from '../src/sandbox/sandbox.config';
+import { DockerSandboxDriver } from '../src/sandbox/sandbox.driver';
+
+const docker = new Docker();
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const JOBS = num('BENCH_SPIKE_JOBS', 24);
+const SPIKE_MS = num('BENCH_SPIKE_SECONDS', 12) * 1000;
+const ROUNDS = num('BENCH_ROUNDS', 1);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 2);
+const IDLE_SECONDS = num('BENCH_IDLE_SECONDS', 20);
+const ADAPT_MS = 2000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+interface SpikeResult {
+  variant: 'fixed' | 'adaptive';
+  round: number;
+  firstCommandMs: number[];
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  gradedPerMin: number;
+  warmHits: number;
+  targetBefore: number;
+  targetMaxDuring: number;
+  targetAfterIdle: number;
+}
+
+async function spike(variant: 'fixed' | 'adaptive', round: number, base: SandboxConfig): Promise<SpikeResult> {
+  const config: SandboxConfig = {
+    ...base,
+    adaptivePool:
+      variant === 'adaptive'
+        ? { max: CONCURRENCY, idleSeconds: IDLE_SECONDS, reserveMb: 1024, concurrency: CONCURRENCY }
+        : undefined,
+  };
+  const driver = new DockerSandboxDriver(docker, config, loadImageCatalog(repositoryManifestPath), (m, e) =>
+    console.error(m, e),
+  );
+  await driver.init();
+  await driver.pool.waitUntilWarm();
+  const targetBefore = driver.pool.target;
+
+  const queue: { arrivedAt: number }[] = [];
+  const firstCommandMs: number[] = [];
+  let warmHits = 0;
+  let arrived = 0;
+  let done = 0;
+  let targetMaxDuring = targetBefore;
+  const adapter = setInterval(() => {
+    targetMaxDuring = Math.max(targetMaxDuring, driver.adaptPool(queue.length, 1));
+  }, ADAPT_MS);
+
+  const t0 = performance.now();
+  const arrivals = (async () => {
+    for (let i = 0; i < JOBS; i++) {
+      const due = t0 + (i * SPIKE_MS) / JOBS;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      queue.push({ arrivedAt: performance.now() });
+      arrived++;
+    }
+  })();
+  const slot = async () => {
+    while (arrived < JOBS || queue.length > 0) {
+      const job = queue.shift();
+      if (!job) {
+        await sleep(10);
+        continue;
+      }
+      if (driver.pool.available > 0) warmHits++;
+      const sandbox = await driver.acquire();
+      try {
+        const first = await sandbox.exec('docker version --format "{{.Server.Version}}"', { timeoutMs: 30_000 });
+        if (first.exitCode !== 0) throw new Error(`first command failed: ${first.output}`);
+        firstCommandMs.push(performance.now() - job.arrivedAt);
+        const rest = await sandbox.exec('docker run --rm hello-world', { timeoutMs: 60_000 });
+        if (rest.exitCode !== 0) throw new Error(`grading command failed: ${rest.output}`);
+      } finally {
+        await driver.release(sandbox);
+      }
+      done++;
+    }
+  };
+  await Promise.all([arrivals, ...Array.from({ length: CONCURRENCY }, slot)]);
+  const spikeMs = performance.now() - t0;
+
+  // After the spike: nothing arrives; the adaptive pool returns to its floor after its idle time.
+  await sleep((IDLE_SECONDS + 2) * 1000 + ADAPT_MS);
+  clearInterval(adapter);
+  const targetAfterIdle = driver.adaptPool(0, 1);
+  await driver.shutdown();
+
+  return {
+    variant,
+    round,
+    firstCommandMs: firstCommandMs.map(Math.round),
+    p50Ms: Math.round(percentile(firstCommandMs, 50)),
+    p95Ms: Math.round(percentile(firstCommandMs, 95)),
+    maxMs: Math.round(Math.max(...firstCommandMs)),
+    gradedPerMin: Math.round((done / spikeMs) * 60_000 * 10) / 10,
+    warmHits,
+    targetBefore,
+    targetMaxDuring,
+    targetAfterIdle,
+  };
+}
+
+export async function main(): Promise<number> {
+  const base = { ...sandboxConfigFromEnv(loadEnv()), poolSize: num('SANDBOX_POOL_SIZE', 1) };
+  const results: SpikeResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const variant of ['fixed', 'adaptive'] as const) {
+      console.log(`round ${round}: ${variant} pool, ${JOBS} submissions in ${SPIKE_MS / 1000} s…`);
+      results.push(await spike(variant, round, base));
+    }
+  }
+  const all = (variant: string) => results.filter((r) => r.variant === variant).flatMap((r) => r.firstCommandMs);
+  const summary = (['fixed', 'adaptive'] as const).map((variant) => {
+    const rs = results.filter((r) => r.variant === variant);
+    const times = all(variant);
+    return {
+      variant,
+      p50Ms: Math.round(percentile(times, 50)),
+      p95Ms: Math.round(percentile(times, 95)),
+      maxMs: Math.max(...times),
+      gradedPerMin: Math.round((rs.reduce((a, r) => a + r.gradedPerMin, 0) / rs.length) * 10) / 10,
+      warmHitRate: Math.round((rs.reduce((a, r) => a + r.warmHits, 0) / (rs.length * JOBS)) * 100) / 100,
+      targetBefore: rs[0].targetBefore,
+      targetMaxDuring: Math.max(...rs.map((r) => r.targetMaxDuring)),
+      targetAfterIdle: rs[rs.length - 1].targetAfterIdle,
+    };
+  });
+  console.log('');
+  console.log(
+    'pool      | first cmd p50 | p95      | max      | graded/min | warm hits | target before → max → after idle',
+  );
+  for (const s of summary)
+    console.log(
+      `${s.variant.padEnd(9)} | ${`${s.p50Ms} ms`.padEnd(13)} | ${`${s.p95Ms} ms`.padEnd(8)} | ${`${s.maxMs} ms`.padEnd(8)} | ${String(s.gradedPerMin).padEnd(10)} | ${`${Math.round(s.warmHitRate * 100)} %`.padEnd(9)} | ${s.targetBefore} → ${s.targetMaxDuring} → ${s.targetAfterIdle}`,
+    );
+  const [fixed, adaptive] = summary;
+  console.log(
+    `adaptive / fixed: p50 ×${(adaptive.p50Ms / fixed.p50Ms).toFixed(2)}, p95 ×${(adaptive.p95Ms / fixed.p95Ms).toFixed(2)}`,
+  );
+  const out = join(__dirname, 'results');
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    join(out, 'pool.json'),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine: { cores: cpus().length, memoryMb: Math.round(totalmem() / 2 ** 20), loadavg: loadavg() },
+        spike: { jobs: JOBS, seconds: SPIKE_MS / 1000, concurrency: CONCURRENCY, rounds: ROUNDS },
+        summary,
+        runs: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(`written ${join(out, 'pool.json')}`);
+  return 0;
+}
