@@ -10,12 +10,17 @@ import { PrismaService } from '../src/database/prisma.service';
 import { checkDatabase, PreflightError } from '../src/startup/preflight';
 import { createIntegrationSchema } from '../src/lms/integration.schemas';
 import { IntegrationsService } from '../src/lms/integrations.service';
+import { RetentionService } from '../src/data-care/retention.service';
+import { UserDataService } from '../src/data-care/user-data.service';
 
 const USAGE = `usage:
   npm run admin -- create-user --email EMAIL [--role student|instructor|admin] [--name "Display Name"] [--password-stdin]
   npm run admin -- create-token --email EMAIL [--token-name NAME]
   npm run admin -- invite --email EMAIL [--name "Display Name"]
   npm run admin -- create-integration --name NAME [--webhook-url URL] [--course CODE]...
+  npm run admin -- export-user --email EMAIL          (RGPD access: everything stored, JSON on stdout)
+  npm run admin -- erase-user --email EMAIL --yes     (RGPD erasure: anonymised, scores kept)
+  npm run admin -- purge-transcripts --older-than-days N   (retention, once; RETENTION_DAYS does it every 6 h)
 create-user and create-token print a new bearer token on stdout (shown once; only its hash is stored).
 --password-stdin also sets the web password, read from standard input (first line), for scripts.
 invite creates the student if new and prints a one-time link (valid INVITATION_DAYS days) with
@@ -55,10 +60,13 @@ export async function main(): Promise<number> {
       'password-stdin': { type: 'boolean', default: false },
       'webhook-url': { type: 'string' },
       course: { type: 'string', multiple: true },
+      yes: { type: 'boolean', default: false },
+      'older-than-days': { type: 'string' },
     },
     strict: true,
   });
   if (command === 'create-integration') return createIntegration(values);
+  if (['export-user', 'erase-user', 'purge-transcripts'].includes(command)) return dataCare(command, values);
   if (!['create-user', 'create-token', 'invite'].includes(command) || !values.email) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -149,6 +157,62 @@ async function createIntegration(values: {
     const created = await new IntegrationsService(prisma).create(parsed.data);
     process.stdout.write(`${JSON.stringify(created)}\n`);
     process.stderr.write(`created integration ${parsed.data.name} (${created.id})\n`);
+    return 0;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** `export-user`, `erase-user`, `purge-transcripts`: RGPD rights and retention (src/data-care/). */
+async function dataCare(
+  command: string,
+  values: { email?: string; yes?: boolean; 'older-than-days'?: string },
+): Promise<number> {
+  const days = Number(values['older-than-days']);
+  if (command === 'purge-transcripts' && !(Number.isInteger(days) && days >= 1)) {
+    process.stderr.write(`--older-than-days must be a whole number of days, at least 1\n${USAGE}\n`);
+    return 2;
+  }
+  if (command !== 'purge-transcripts' && !values.email) {
+    process.stderr.write(`--email is required\n${USAGE}\n`);
+    return 2;
+  }
+  if (command === 'erase-user' && !values.yes) {
+    process.stderr.write('erase-user cannot be undone: add --yes to confirm\n');
+    return 2;
+  }
+  const env = envOrExitCode();
+  if (typeof env === 'number') return env;
+  try {
+    await checkDatabase(env);
+  } catch (err) {
+    if (!(err instanceof PreflightError)) throw err;
+    process.stderr.write(`admin: ${err.message}\n`);
+    return 1;
+  }
+  const prisma = new PrismaService(env);
+  try {
+    if (command === 'purge-transcripts') {
+      const report = await new RetentionService(prisma).purgeTranscripts(days);
+      process.stderr.write(
+        `${report.results} transcripts emptied (submissions before ${report.before.toISOString()})\n`,
+      );
+      return 0;
+    }
+    const user = await prisma.user.findUnique({ where: { email: values.email }, select: { id: true } });
+    if (!user) {
+      process.stderr.write(`no user with email ${values.email}\n`);
+      return 1;
+    }
+    const data = new UserDataService(prisma);
+    if (command === 'export-user') {
+      process.stdout.write(`${JSON.stringify(await data.exportUser(user.id), null, 2)}\n`);
+      return 0;
+    }
+    const erased = await data.eraseUser(user.id);
+    process.stderr.write(
+      `user ${erased.userId} anonymised, ${erased.submissions} submissions kept without their content\n`,
+    );
     return 0;
   } finally {
     await prisma.$disconnect();

@@ -9,6 +9,7 @@ import { LmsModule } from './lms/lms.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { WebModule } from './web/web.module';
 import { OperationsModule } from './operations/operations.module';
+import { DataCareModule } from './data-care/data-care.module';
 
 /** The HTTP role: REST API, pages and health. Registers no queue processors. */
 @Module({
@@ -21,6 +22,7 @@ import { OperationsModule } from './operations/operations.module';
     WebModule,
     OperationsModule,
     LmsModule,
+    DataCareModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

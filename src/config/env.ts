@@ -74,6 +74,8 @@ export const envSchema = z.object({
   SUBMISSION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Grading jobs waiting (waiting + delayed) above which new submissions get 503 with Retry-After. */
   QUEUE_MAX_DEPTH: z.coerce.number().int().min(1).default(5000),
+  /** Transcripts of submissions older than this many days are emptied (scores kept); 0: kept forever. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
   // --- web pages: sessions, passwords, invitations (src/auth, src/web) ---
   /** Address students reach the service at; invitation links are built on it. */
   /** The service's public base URL: invitation links, links in webhook payloads (statusUrl, url). */

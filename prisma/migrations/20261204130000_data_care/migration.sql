@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "results" ADD COLUMN     "transcript_purged_at" TIMESTAMPTZ(3);
