@@ -12,7 +12,9 @@
  * Figures: time to first command (arrival → first command done) p50/p95/max, graded/min over the
  * spike, and the pool's target before, during and after (the adaptive pool shrinking when idle).
  * The variants alternate (fixed, adaptive, fixed, …) so that a noisy neighbour hits both.
- * Env: BENCH_SPIKE_JOBS (24), BENCH_SPIKE_SECONDS (12), BENCH_ROUNDS (1), BENCH_CONCURRENCY (2),
+ * Arrivals come in bursts of BENCH_BURST submissions (1: evenly spread), as a class submitting
+ * together before a deadline.
+ * Env: BENCH_SPIKE_JOBS (24), BENCH_SPIKE_SECONDS (12), BENCH_BURST (1), BENCH_ROUNDS (1), BENCH_CONCURRENCY (2),
  * BENCH_IDLE_SECONDS (20: the adaptive pool's idle time, shortened to see it shrink).
  */
 import Docker from 'dockerode';
@@ -29,6 +31,7 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const JOBS = num('BENCH_SPIKE_JOBS', 24);
 const SPIKE_MS = num('BENCH_SPIKE_SECONDS', 12) * 1000;
 const ROUNDS = num('BENCH_ROUNDS', 1);
+const BURST = Math.max(1, num('BENCH_BURST', 1));
 const CONCURRENCY = num('BENCH_CONCURRENCY', 2);
 const IDLE_SECONDS = num('BENCH_IDLE_SECONDS', 20);
 const ADAPT_MS = 2000;
@@ -81,7 +84,7 @@ async function spike(variant: 'fixed' | 'adaptive', round: number, base: Sandbox
   const t0 = performance.now();
   const arrivals = (async () => {
     for (let i = 0; i < JOBS; i++) {
-      const due = t0 + (i * SPIKE_MS) / JOBS;
+      const due = t0 + (Math.floor(i / BURST) * BURST * SPIKE_MS) / JOBS;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
       queue.push({ arrivedAt: performance.now() });
@@ -138,7 +141,7 @@ export async function main(): Promise<number> {
   const results: SpikeResult[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const variant of ['fixed', 'adaptive'] as const) {
-      console.log(`round ${round}: ${variant} pool, ${JOBS} submissions in ${SPIKE_MS / 1000} s…`);
+      console.log(`round ${round}: ${variant} pool, ${JOBS} submissions in ${SPIKE_MS / 1000} s, bursts of ${BURST}…`);
       results.push(await spike(variant, round, base));
     }
   }
@@ -178,7 +181,7 @@ export async function main(): Promise<number> {
       {
         at: new Date().toISOString(),
         machine: { cores: cpus().length, memoryMb: Math.round(totalmem() / 2 ** 20), loadavg: loadavg() },
-        spike: { jobs: JOBS, seconds: SPIKE_MS / 1000, concurrency: CONCURRENCY, rounds: ROUNDS },
+        spike: { jobs: JOBS, seconds: SPIKE_MS / 1000, burst: BURST, concurrency: CONCURRENCY, rounds: ROUNDS },
         summary,
         runs: results,
       },

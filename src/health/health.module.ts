@@ -10,6 +10,6 @@ import { ReadinessService } from './readiness.service';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false })],
   controllers: [HealthController],
   providers: [HealthService, ReadinessService, WorkerRegistry],
-  exports: [WorkerRegistry],
+  exports: [WorkerRegistry, ReadinessService],
 })
 export class HealthModule {}

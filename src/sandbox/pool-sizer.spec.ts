@@ -10,7 +10,14 @@ const room: PoolRoom = {
   ready: 1,
   idleSeconds: 300,
 };
-const calm: PoolDemand = { waiting: 0, workers: 1, startsPerMinute: 0, meanGradingSeconds: 5, idleSeconds: 10 };
+const calm: PoolDemand = {
+  waiting: 0,
+  workers: 1,
+  startsPerMinute: 0,
+  meanGradingSeconds: 5,
+  peakInUse: 0,
+  idleSeconds: 10,
+};
 
 describe('poolTarget', () => {
   it('keeps the floor when nothing happens, and returns to it after the idle time', () => {
@@ -31,6 +38,11 @@ describe('poolTarget', () => {
     expect(poolTarget({ ...calm, startsPerMinute: 36, meanGradingSeconds: 5 }, room)).toBe(3);
   });
 
+  it('keeps as many warm as the recent burst needed, until the idle time passes', () => {
+    expect(poolTarget({ ...calm, startsPerMinute: 4, meanGradingSeconds: 2, peakInUse: 3 }, room)).toBe(3);
+    expect(poolTarget({ ...calm, peakInUse: 3, idleSeconds: 400 }, room)).toBe(1);
+  });
+
   it('never exceeds what the available memory holds above the reserve, but keeps the floor', () => {
     expect(poolTarget({ ...calm, waiting: 100 }, { ...room, availableMb: 1250 })).toBe(3); // 1 held + 2 more
     expect(poolTarget({ ...calm, waiting: 100 }, { ...room, availableMb: 500, ready: 0 })).toBe(1);
@@ -47,9 +59,16 @@ describe('DemandWindow', () => {
     w.started();
     w.ended(2);
     w.ended(4);
-    expect(w.demand(0, 1)).toMatchObject({ startsPerMinute: 2, meanGradingSeconds: 3, idleSeconds: 0 });
+    expect(w.demand(0, 1)).toMatchObject({
+      startsPerMinute: 2,
+      meanGradingSeconds: 3,
+      peakInUse: 2,
+      idleSeconds: 0,
+    });
     now = 65_000;
-    expect(w.demand(0, 1)).toMatchObject({ startsPerMinute: 1, idleSeconds: 55 });
+    expect(w.demand(0, 1)).toMatchObject({ startsPerMinute: 1, peakInUse: 2, idleSeconds: 55 });
+    now = 75_000;
+    expect(w.demand(0, 1)).toMatchObject({ startsPerMinute: 0, peakInUse: 0 });
     w.sawBacklog();
     expect(w.demand(2, 1).idleSeconds).toBe(0);
   });

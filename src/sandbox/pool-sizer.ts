@@ -7,8 +7,9 @@
  * never exceed the worker's concurrency: at most that many gradings start at once.
  * - Jobs waiting in the queue: each of this worker's slots takes one as soon as it is free, so
  *   every slot should find a warm sandbox (its share of the backlog, up to its concurrency).
- * - No backlog but steady arrivals: as many as are busy on average (Little's law: arrival rate ×
- *   grading time), rounded up, so the next arrival finds one.
+ * - No backlog: as many as were busy at once recently (a class submits in bursts before a
+ *   deadline: the next burst is likely as large), and at least as many as are busy on average
+ *   (Little's law: arrival rate × grading time, rounded up), so the next arrivals find one.
  * - Nothing arrived for `idleSeconds`: back to the configured floor, memory returned.
  * - Never more than the memory available allows (keeping a reserve), nor than `max`.
  */
@@ -21,6 +22,8 @@ export interface PoolDemand {
   startsPerMinute: number;
   /** Mean grading time on this worker, seconds (a default before the first one ends). */
   meanGradingSeconds: number;
+  /** Most gradings this worker ran at once over the recent window. */
+  peakInUse: number;
   /** Seconds since this worker last started a grading or saw a job waiting. */
   idleSeconds: number;
 }
@@ -49,7 +52,7 @@ export function poolTarget(demand: PoolDemand, room: PoolRoom): number {
   let want: number;
   if (demand.waiting > 0) want = Math.ceil(demand.waiting / Math.max(1, demand.workers));
   else if (demand.idleSeconds >= room.idleSeconds) want = 0;
-  else want = Math.ceil((demand.startsPerMinute / 60) * demand.meanGradingSeconds);
+  else want = Math.max(demand.peakInUse, Math.ceil((demand.startsPerMinute / 60) * demand.meanGradingSeconds));
   // The floor is honoured even when memory is short: it is what the operator asked for.
   return Math.max(room.min, Math.min(want, room.concurrency, room.max, byMemory));
 }
@@ -57,6 +60,9 @@ export function poolTarget(demand: PoolDemand, room: PoolRoom): number {
 /** Recent grading starts and durations of one worker: the demand side of poolTarget. */
 export class DemandWindow {
   private starts: number[] = [];
+  /** (time, gradings running just after it started), one per start: the recent peak. */
+  private concurrency: Array<[number, number]> = [];
+  private inUse = 0;
   private durations: number[] = [];
   private lastActivity: number;
 
@@ -72,11 +78,14 @@ export class DemandWindow {
   started(): void {
     const t = this.now();
     this.starts.push(t);
+    this.inUse++;
+    this.concurrency.push([t, this.inUse]);
     this.lastActivity = t;
   }
 
   /** A grading's sandbox was given back after `seconds`. */
   ended(seconds: number): void {
+    this.inUse = Math.max(0, this.inUse - 1);
     this.durations.push(seconds);
     if (this.durations.length > 50) this.durations.shift();
   }
@@ -89,6 +98,7 @@ export class DemandWindow {
   demand(waiting: number, workers: number): PoolDemand {
     const t = this.now();
     this.starts = this.starts.filter((s) => s > t - this.windowMs);
+    this.concurrency = this.concurrency.filter(([s]) => s > t - this.windowMs);
     const mean = this.durations.length
       ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length
       : this.defaultGradingSeconds;
@@ -97,6 +107,7 @@ export class DemandWindow {
       workers,
       startsPerMinute: (this.starts.length * 60_000) / this.windowMs,
       meanGradingSeconds: mean,
+      peakInUse: this.concurrency.reduce((m, [, n]) => Math.max(m, n), this.inUse),
       idleSeconds: (t - this.lastActivity) / 1000,
     };
   }
