@@ -32,6 +32,8 @@ export interface ResultView {
   notices: unknown;
   imageDigests: unknown;
   createdAt: Date;
+  /** Set when the retention policy (or an erasure) emptied the transcript; score and checks kept. */
+  transcriptPurgedAt: Date | null;
 }
 
 export interface SubmissionView {
@@ -68,6 +70,7 @@ const resultSelect = {
   notices: true,
   imageDigests: true,
   createdAt: true,
+  transcriptPurgedAt: true,
 } as const;
 
 const listSelect = {

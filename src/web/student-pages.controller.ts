@@ -129,6 +129,7 @@ export class StudentPagesController {
                 exerciseVersion: s.result.exerciseVersion,
                 checks: (s.result.checks as CheckView[]) ?? [],
                 transcript: (s.result.transcript as TranscriptEntryWithState[]) ?? [],
+                transcriptPurgedAt: s.result.transcriptPurgedAt,
                 notices: (s.result.notices as string[]) ?? [],
               }
             : null,

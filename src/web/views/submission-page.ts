@@ -23,6 +23,8 @@ export interface SubmissionPageView {
     exerciseVersion: string;
     checks: CheckView[];
     transcript: TranscriptEntryWithState[];
+    /** When the retention policy (or an erasure) removed the transcript. */
+    transcriptPurgedAt?: Date | null;
     notices: string[];
   } | null;
   /** True right after the student sent it (the form's draft can be forgotten). */
@@ -158,16 +160,24 @@ function resultPanel(v: SubmissionPageView): VNode | null {
       </p>
     </section>
     <section class="card" aria-labelledby="transcript-title">
-      <details class="transcript">
-        <summary><h2 id="transcript-title">Déroulé des commandes (${r.transcript.length})</h2></summary>
-        <p class="small muted">
-          Chaque commande rejouée, sa sortie, et l'état du moteur Docker juste après : vous voyez quand un conteneur
-          s'arrête, et pourquoi cela compte.
-        </p>
-        <ol class="commands">
-          ${r.transcript.map(transcriptEntry)}
-        </ol>
-      </details>
+      ${
+        r.transcriptPurgedAt
+          ? html`<h2 id="transcript-title">Déroulé des commandes</h2>
+              <p class="muted" data-testid="transcript-purged">
+                Le déroulé des commandes a été supprimé le ${formatDate(r.transcriptPurgedAt)} (durée de conservation
+                des données) ; la note et le détail des vérifications restent.
+              </p>`
+          : html`<details class="transcript">
+              <summary><h2 id="transcript-title">Déroulé des commandes (${r.transcript.length})</h2></summary>
+              <p class="small muted">
+                Chaque commande rejouée, sa sortie, et l'état du moteur Docker juste après : vous voyez quand un
+                conteneur s'arrête, et pourquoi cela compte.
+              </p>
+              <ol class="commands">
+                ${r.transcript.map(transcriptEntry)}
+              </ol>
+            </details>`
+      }
     </section>`;
 }
 
