@@ -66,6 +66,19 @@ describe('page views', () => {
     expect(page).toContain('postgres</code> (postgres) : arrêté, code 1');
   });
 
+  it('say, in French, when the transcript was removed by retention, keeping the score and the checks', () => {
+    const base = graded().result!;
+    const page = renderDocument(
+      submissionPage(
+        graded({ result: { ...base, transcript: [], transcriptPurgedAt: new Date('2026-12-01T10:00:00Z') } }),
+      ),
+    );
+    expect(page).toContain('data-testid="transcript-purged"');
+    expect(page).toContain('Le déroulé des commandes a été supprimé le');
+    expect(page).toContain('<span data-testid="score">7,5 / 20</span>');
+    expect(renderDocument(submissionPage(graded()))).not.toContain('transcript-purged');
+  });
+
   it('put the score in data-testid="score" as "N / M"', () => {
     expect(renderDocument(submissionPage(graded()))).toContain('<span data-testid="score">7,5 / 20</span>');
     expect(formatScore(20, 20)).toBe('20 / 20');
