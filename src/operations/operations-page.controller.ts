@@ -88,9 +88,19 @@ export class OperationsPageController {
   }
 }
 
+/** Terminus's details in French for the page (the JSON API keeps them as they are). */
+const DETAIL_LABEL: Record<string, (v: unknown) => string> = {
+  responseTime: (v) => `réponse en ${String(v)} ms`,
+  path: (v) => `dossier ${String(v)}`,
+  freeGiB: (v) => `${String(v).replace('.', ',')} Gio libres`,
+  alive: (v) => `${String(v)} actif(s)`,
+  warning: (v) => `avertissement : ${String(v)}`,
+  message: (v) => String(v),
+};
+
 function describe(detail: Record<string, unknown>): string {
   const { status: _status, ...rest } = detail;
   return Object.entries(rest)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => DETAIL_LABEL[k]?.(v) ?? `${k} : ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
 }

@@ -58,6 +58,7 @@ describe('operations page in a browser', () => {
     for (const name of ['postgres', 'redis', 'docker', 'imageStore', 'workers'])
       expect(await page.getByTestId(`service-${name}`).innerText()).toContain('OK');
     expect(await page.getByTestId('overall').innerText()).toBe('Tous les services répondent.');
+    expect(await page.getByTestId('service-workers').innerText()).toContain('actif(s)');
 
     expect(await page.getByTestId('queue').innerText()).toContain('En attente');
     const workers = page.getByTestId('workers').locator('tbody tr');

@@ -52,12 +52,10 @@ export function operationsPage(v: OperationsView): VNode {
   return layout({
     title: 'Exploitation',
     user: v.user,
-    head: html`<meta http-equiv="refresh" content="15" />`,
     children: html`<h1>Exploitation</h1>
-      <p class="lead">
-        État du service au ${formatDate(v.generatedAt)} (la page se recharge toutes les 15 s).
-        <a href="/admin/queues">Tableau de bord des files (bull-board)</a> ·
-        <a href="/metrics">Métriques Prometheus</a>
+      <p class="lead">État du service au ${formatDate(v.generatedAt)} ; rechargez la page pour le mettre à jour.</p>
+      <p>
+        <a href="/admin/queues">Tableau de bord des files (bull-board)</a> · <a href="/metrics">Métriques Prometheus</a>
       </p>
 
       <section aria-labelledby="sante">
