@@ -78,6 +78,8 @@ describe('operations endpoints', () => {
       expect(metrics).toMatch(/dockgrader_queue_jobs\{state="waiting",process="api [^"]+"\} 0/);
       expect(metrics).toMatch(/dockgrader_workers_alive\{process="api [^"]+"\} 1/);
       expect(metrics).toContain(`dockgrader_sandboxes{state="ready",process="worker `);
+      // The pool's target (SANDBOX_POOL_SIZE 0 here: its floor, nothing waiting).
+      expect(metrics).toMatch(/dockgrader_sandbox_pool_target\{process="worker [^"]+"\} 0/);
       expect(metrics).toMatch(
         new RegExp(`dockgrader_process_resident_memory_bytes\\{process="worker [^"]+:${worker.pid}"\\}`),
       );
