@@ -4,6 +4,7 @@ import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels
 import { makeDriver } from './sandbox-fixture';
 
 const hostDocker = new Docker();
+const IDLE_SECONDS = 15;
 jest.setTimeout(240_000);
 
 /** Containers of this process's sandboxes on the host engine (the golden store's excluded). */
@@ -24,7 +25,8 @@ describe('adaptive warm pool (real Docker)', () => {
   beforeAll(async () => {
     driver = makeDriver({
       poolSize: 0,
-      adaptivePool: { max: 2, idleSeconds: 3, reserveMb: 0, concurrency: 2 },
+      // Long enough that a loaded CI machine's acquire-exec-release is not mistaken for idleness.
+      adaptivePool: { max: 2, idleSeconds: IDLE_SECONDS, reserveMb: 0, concurrency: 2 },
     });
     await driver.golden.ensure();
   });
@@ -55,7 +57,7 @@ describe('adaptive warm pool (real Docker)', () => {
     expect(driver.stats().ready).toBe(2);
 
     // Idle for longer than idleSeconds: back to the floor (0), the warm ones destroyed.
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000 + 500));
     expect(driver.adaptPool(0, 1)).toBe(0);
     const deadline = Date.now() + 30_000;
     while ((await ownSandboxes()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
