@@ -8,10 +8,23 @@ import { GradingProcessor } from './grading.processor';
 import { GradingRunService } from './grading-run.service';
 import { SubmissionSweeper } from './submission.sweeper';
 import { WorkerHeartbeatService } from '../operations/worker-heartbeat.service';
+import { ExerciseVersionStore } from '../exercises/exercise-version.store';
+import { RegradeEventsPublisher } from '../regrades/regrade-events';
+import { RegradeProgress } from '../regrades/regrade-progress';
+import { ExerciseDefinitionResolver } from './exercise-definition.resolver';
 
 /** The worker side of the grading queue: the processor, its run logic and the sweeper (worker role only). */
 @Module({
   imports: [GradingModule, SandboxModule, GradingQueueModule, SubmissionEventsModule, WebhookQueueModule],
-  providers: [GradingProcessor, GradingRunService, SubmissionSweeper, WorkerHeartbeatService],
+  providers: [
+    GradingProcessor,
+    GradingRunService,
+    SubmissionSweeper,
+    WorkerHeartbeatService,
+    ExerciseVersionStore,
+    ExerciseDefinitionResolver,
+    RegradeEventsPublisher,
+    RegradeProgress,
+  ],
 })
 export class GradingWorkerModule {}
