@@ -79,11 +79,11 @@ export class BrowserStack {
     return this.api?.output() ?? '';
   }
 
-  /** A student with a password, created as `npm run admin -- create-user --password-stdin` does. */
-  async student(): Promise<Student> {
-    const email = `eleve-${randomBytes(4).toString('hex')}@lycee.test`;
+  /** A student (or another role) with a password, created as `npm run admin -- create-user --password-stdin` does. */
+  async student(role: Role = Role.student): Promise<Student> {
+    const email = `${role === Role.student ? 'eleve' : role}-${randomBytes(4).toString('hex')}@lycee.test`;
     const password = `mot-de-passe-${randomBytes(6).toString('hex')}`;
-    const user = await new AuthService(this.prisma).createUser({ email, role: Role.student });
+    const user = await new AuthService(this.prisma).createUser({ email, role });
     this.users.push(user.id);
     await new InvitationService(this.prisma, this.env).setPassword(user.id, password);
     return { id: user.id, email, password };

@@ -50,10 +50,10 @@ function itemRow(i: RegradeItemView): VNode {
           : '—';
   return html`<tr data-testid="regrade-item" data-changed=${i.changed ? 'oui' : 'non'}>
     <td>${i.student.displayName}<br /><span class="small muted">${i.student.email}</span></td>
-    <td><code>${i.exercise}</code></td>
-    <td data-testid="before">${i.before ? formatScore(i.before.score, i.before.maxScore) : '—'}</td>
-    <td data-testid="after">${after}</td>
-    <td>
+    <td data-label="Exercice"><code>${i.exercise}</code></td>
+    <td data-label="Avant" data-testid="before">${i.before ? formatScore(i.before.score, i.before.maxScore) : '—'}</td>
+    <td data-label="Après" data-testid="after">${after}</td>
+    <td data-label="Vérifications">
       ${
         i.outcome !== 'graded'
           ? null
@@ -78,8 +78,7 @@ export function regradePage({ user, run }: RegradePageView): VNode {
     head: running ? html`<noscript><meta http-equiv="refresh" content="3" /></noscript>` : null,
     children: html`<h1>Recorrection</h1>
       <p>
-        Demandée ${run.requestedBy ? html`par <strong>${run.requestedBy}</strong> ` : null}le
-        ${formatDate(run.createdAt)} pour ${selectorText(run)}, avec ${VERSION_TEXT[run.version]}.
+        ${run.requestedBy ? html`Demandée par <strong>${run.requestedBy}</strong>` : 'Demandée'}${`, le ${formatDate(run.createdAt)}, pour ${selectorText(run)}, avec ${VERSION_TEXT[run.version]}.`}
         ${
           run.skipped > 0
             ? ` ${run.skipped} soumission${run.skipped > 1 ? 's' : ''} non finie${run.skipped > 1 ? 's' : ''} ou introuvable${run.skipped > 1 ? 's' : ''} laissée${run.skipped > 1 ? 's' : ''} de côté.`
@@ -94,8 +93,9 @@ export function regradePage({ user, run }: RegradePageView): VNode {
         <h2 id="regrade-progress-title">Progression</h2>
         <progress data-regrade-bar max=${Math.max(run.total, 1)} value=${run.total === 0 ? 1 : run.done}></progress>
         <p role="status" aria-live="polite" data-regrade-status>
-          <span data-testid="regrade-done">${run.done}</span> / <span data-testid="regrade-total">${run.total}</span> ·
-          <span data-regrade-text>${progressText(run)}</span>
+          <span data-testid="regrade-done">${run.done}</span>${' / '}<span data-testid="regrade-total"
+            >${run.total}</span
+          >${' · '}<span data-regrade-text>${progressText(run)}</span>
         </p>
         ${
           running
@@ -109,7 +109,7 @@ export function regradePage({ user, run }: RegradePageView): VNode {
           run.items.length === 0
             ? html`<p class="muted">Aucune soumission à recorriger.</p>`
             : html`<div class="table-wrap">
-                <table class="history regrade-list">
+                <table class="regrade-list">
                   <thead>
                     <tr>
                       <th scope="col">Étudiant</th>
