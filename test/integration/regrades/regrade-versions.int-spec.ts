@@ -39,6 +39,7 @@ describe('exercise versions and regrade runs', () => {
   let yamlPath: string;
   let principal: { id: string; role: Role; email: string };
   const published: string[] = [];
+  let v2Text = '';
   let redisPrefix: string;
 
   beforeAll(async () => {
@@ -211,6 +212,7 @@ describe('exercise versions and regrade runs', () => {
     ]);
 
     // Last term's grade, once the files on disk no longer even load: still recomputed, from the table.
+    v2Text = readFileSync(yamlPath, 'utf8');
     writeFileSync(yamlPath, 'slug: [broken');
     await runs.start(principal, { kind: 'submission', id: ids[1] }, 'original');
     await gradeQueued([ids[1]]);
@@ -219,5 +221,49 @@ describe('exercise versions and regrade runs', () => {
     expect(outcomes(lastTerm.checks)).toEqual(outcomes(first[1].checks));
     // Every result is kept as history.
     expect(await prisma.result.count({ where: { submissionId: ids[1] } })).toBe(5);
+  });
+
+  it('a version graded before versions were stored: an internal error while the files are broken, then the current one with a notice', async () => {
+    const runs = moduleRef.get(RegradeRunsService);
+    const exercise = await prisma.exercise.findUniqueOrThrow({ where: { slug: SLUG } });
+    // A grade from before this table existed: its version was never stored.
+    const legacy = await prisma.submission.create({
+      data: {
+        userId: principal.id,
+        exerciseId: exercise.id,
+        exerciseVersion: 'legacy-version',
+        source: 'docker run hello-world',
+        status: 'graded',
+        results: {
+          create: {
+            attempt: 1,
+            exerciseVersion: 'legacy-version',
+            score: 4,
+            maxScore: 6,
+            checks: [],
+            transcript: [],
+            imageDigests: {},
+          },
+        },
+      },
+    });
+    // The files are still broken (previous test): nothing to grade with. Not retried, and the run still ends.
+    const broken = await runs.start(principal, { kind: 'submission', id: legacy.id }, 'original');
+    const outcome = await moduleRef.get(GradingRunService).run(legacy.id, gradingJobId(legacy.id, 2));
+    expect(outcome.kind).toBe('internal');
+    expect(await runs.get(broken.run.id)).toMatchObject({
+      status: 'finished',
+      done: 1,
+      items: [{ outcome: 'error', after: null }],
+    });
+
+    writeFileSync(yamlPath, v2Text);
+    await runs.start(principal, { kind: 'submission', id: legacy.id }, 'original');
+    await gradeQueued([legacy.id]);
+    const r = await latest(legacy.id);
+    expect([r.score, r.maxScore, r.attempt]).toEqual([6, 8, 3]);
+    expect(r.notices as string[]).toContainEqual(
+      expect.stringMatching(/^La version demandée de l'exercice \(legacy-versi\) n'est pas conservée/),
+    );
   });
 });
