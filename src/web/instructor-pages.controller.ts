@@ -11,15 +11,28 @@ import { CsrfGuard } from './csrf.guard';
 import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import { renderDocument } from './views/html';
 import { regradePage } from './views/regrade-page';
+import { errorPage } from './views/error-page';
 
 const uuid = z.uuid();
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 
-/** The signed-in instructor or admin; a student gets the 403 page. */
-function staff(req: PageRequest): { principal: Principal; csrfToken: string } {
+/** The signed-in instructor or admin; a student gets the 403 page saying whom it is for (undefined then). */
+function staff(req: PageRequest, res: Response): { principal: Principal; csrfToken: string } | undefined {
   const ctx = req.webSession!; // set by PageAuthGuard on every route of this controller
-  if (!isStaff(ctx.principal)) throw DomainError.forbidden('instructors and admins only');
-  return { principal: ctx.principal, csrfToken: ctx.csrfToken };
+  if (isStaff(ctx.principal)) return { principal: ctx.principal, csrfToken: ctx.csrfToken };
+  res
+    .status(403)
+    .type('html')
+    .setHeader('Cache-Control', 'no-store')
+    .send(
+      renderDocument(
+        errorPage(403, {
+          user: { email: ctx.principal.email, csrfToken: ctx.csrfToken },
+          message: 'Cette page est réservée aux enseignants et aux administrateurs.',
+        }),
+      ),
+    );
+  return undefined;
 }
 
 /** The form's version choice; anything else than `original` is the current version (the default). */
@@ -37,7 +50,9 @@ export class InstructorPagesController {
 
   @Get('regrades/:id')
   async regrade(@Param('id') id: string, @Req() req: PageRequest, @Res() res: Response): Promise<void> {
-    const { principal, csrfToken } = staff(req);
+    const who = staff(req, res);
+    if (!who) return;
+    const { principal, csrfToken } = who;
     if (!uuid.safeParse(id).success) throw DomainError.notFound('regrade');
     const run = await this.regrades.get(id.toLowerCase());
     res
@@ -54,7 +69,9 @@ export class InstructorPagesController {
     @Res() res: Response,
     @Body() body: unknown,
   ): Promise<void> {
-    const { principal } = staff(req);
+    const who = staff(req, res);
+    if (!who) return;
+    const { principal } = who;
     if (!uuid.safeParse(id).success) throw DomainError.notFound('submission');
     const { run } = await this.regrades.start(principal, { kind: 'submission', id: id.toLowerCase() }, versionOf(body));
     res.redirect(303, `/regrades/${run.id}`);
@@ -67,7 +84,9 @@ export class InstructorPagesController {
     @Res() res: Response,
     @Body() body: unknown,
   ): Promise<void> {
-    const { principal } = staff(req);
+    const who = staff(req, res);
+    if (!who) return;
+    const { principal } = who;
     if (!slug.safeParse(exercise).success) throw DomainError.notFound('exercise');
     const { run } = await this.regrades.start(principal, { kind: 'exercise', slug: exercise }, versionOf(body));
     res.redirect(303, `/regrades/${run.id}`);

@@ -120,6 +120,20 @@ describe('regrade runs', () => {
       .set('Cookie', await cookie(student.id));
     expect(page.status).toBe(403);
     expect(page.text).toContain('Action refusée');
+    expect(page.text).toContain('réservée aux enseignants');
+    // With a valid form token: refused for being a student, not for the token.
+    const studentCookie = await cookie(student.id);
+    const { csrfToken } = await api.prisma.webSession.findFirstOrThrow({
+      where: { userId: student.id },
+      orderBy: { createdAt: 'desc' },
+    });
+    const form = await http()
+      .post(`/exercises/hello-world/regrade`)
+      .set('Cookie', studentCookie)
+      .type('form')
+      .send({ version: 'current', _csrf: csrfToken });
+    expect(form.text).toContain('réservée aux enseignants');
+    expect(form.status).toBe(403);
     const staffPage = await http()
       .get(`/regrades/${runId}`)
       .set('Cookie', await cookie(instructor.id))
