@@ -168,7 +168,9 @@ export class GradingRunService {
         return await this.markInternal(s.id, s.attempt, report.error ?? 'internal error');
       if (report.status === 'error')
         throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
-      report.notices.push(...definition.notices, ...(await this.imageNotices(s.id, report)));
+      // A first grade has nothing to compare its images with: no query on the intake path.
+      const imageNotices = s.attempt > 1 ? await this.imageNotices(s.id, report) : [];
+      report.notices.push(...definition.notices, ...imageNotices);
       const gradingEnds = performance.now();
       if (report.phasesMs?.acquire !== undefined) this.metrics.sandboxAcquire.observe(report.phasesMs.acquire / 1000);
 
