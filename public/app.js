@@ -120,6 +120,33 @@ function progress() {
   setTimeout(() => location.reload(), 120_000);
 }
 
+/** Live progress of a regrade run (done / total), then the page again with the before → after list. */
+function regradeProgress() {
+  const panel = document.querySelector('[data-regrade-events-url]');
+  if (!panel || typeof EventSource === 'undefined') return;
+  const bar = panel.querySelector('[data-regrade-bar]');
+  const done = panel.querySelector('[data-testid=regrade-done]');
+  const total = panel.querySelector('[data-testid=regrade-total]');
+  const text = panel.querySelector('[data-regrade-text]');
+  const source = new EventSource(panel.getAttribute('data-regrade-events-url'));
+  const show = (ev) => {
+    bar.max = Math.max(ev.total, 1);
+    bar.value = ev.total === 0 ? 1 : ev.done;
+    done.textContent = String(ev.done);
+    total.textContent = String(ev.total);
+    const changed = `${ev.changed} note${ev.changed > 1 ? 's' : ''} modifiée${ev.changed > 1 ? 's' : ''}`;
+    text.textContent = `${ev.status === 'finished' ? 'Terminée' : 'En cours'} : ${ev.done} sur ${ev.total} recorrigées, ${changed}.`;
+    panel.setAttribute('data-last-event', ev.status);
+  };
+  source.addEventListener('progress', (e) => show(JSON.parse(e.data)));
+  source.addEventListener('finished', (e) => {
+    source.close();
+    show(JSON.parse(e.data));
+    setTimeout(() => location.reload(), 300);
+  });
+  setTimeout(() => location.reload(), 120_000);
+}
+
 // A page restored from the back/forward cache after logout must be asked again from the server.
 window.addEventListener('pageshow', (e) => {
   if (e.persisted) location.reload();
@@ -128,3 +155,4 @@ window.addEventListener('pageshow', (e) => {
 drafts();
 dropZones();
 progress();
+regradeProgress();

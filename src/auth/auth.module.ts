@@ -9,13 +9,16 @@ import { InvitationService } from './invitation.service';
 import { LoginThrottle } from './login-throttle';
 import { LoginService } from './login.service';
 import { SessionService } from './session.service';
+import { TokenRevocations } from './token-revocations';
+import { TokensController } from './tokens.controller';
 
 /** Who is calling: bearer tokens (API), browser sessions and passwords (pages), invitations, roles. */
 @Module({
   imports: [HotPathSqlModule],
-  controllers: [AdminController, InvitationsController],
+  controllers: [AdminController, InvitationsController, TokensController],
   providers: [
     AuthService,
+    TokenRevocations,
     AdminBootstrapService,
     SessionService,
     LoginThrottle,

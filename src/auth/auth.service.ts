@@ -7,8 +7,12 @@ import { HotPathSql } from '../common/sql-pool';
 import { Batcher } from '../common/batcher';
 import type { Principal } from './principal';
 import { generateToken, hashToken } from './token';
+import { TokenRevocations } from './token-revocations';
 
-/** How long a verified token is trusted without asking PostgreSQL again (revocation delay). */
+/**
+ * How long a verified token is trusted without asking PostgreSQL again. A revocation ends that
+ * trust at once in every api process (TokenRevocations); this is the bound only when Redis is down.
+ */
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 /** Tokens looked up by one statement, at most. */
@@ -22,6 +26,25 @@ interface PendingLookup {
   reject: (error: unknown) => void;
 }
 
+/** A token as its owner (or an admin) sees it: never the token itself. */
+export interface TokenView {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const tokenViewSelect = {
+  id: true,
+  userId: true,
+  name: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
+
 export interface CreatedUser {
   id: string;
   email: string;
@@ -33,20 +56,25 @@ export interface CreatedUser {
 @Injectable()
 export class AuthService {
   // Intake at deadline peaks is ~1000 requests/s: a short cache keeps a query off a student's next requests.
-  private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+  private readonly cache = new Map<string, { principal: Principal; expires: number; generation: string | undefined }>();
 
   constructor(
     private readonly prisma: PrismaService,
     // Absent outside the api process (the admin CLI): Prisma then.
     @Optional() private readonly sql?: HotPathSql,
+    // Absent outside the api process: no cache to keep honest across processes there.
+    @Optional() private readonly revocations?: TokenRevocations,
   ) {}
 
   /** The principal owning `token`, or undefined for an unknown or revoked token. */
   async authenticate(token: string): Promise<Principal | undefined> {
     const hash = hashToken(token);
+    const generation = await this.revocations?.generation();
     const cached = this.cache.get(hash);
     const now = Date.now();
-    if (cached && cached.expires > now) return cached.principal;
+    // A revocation anywhere since this entry was cached makes it stale (undefined: Redis down, TTL only).
+    if (cached && cached.expires > now && (generation === undefined || cached.generation === generation))
+      return cached.principal;
     const row = await this.lookup(hash);
     if (!row || row.revokedAt) {
       this.cache.delete(hash);
@@ -54,8 +82,33 @@ export class AuthService {
     }
     const principal: Principal = { id: row.id, role: row.role, email: row.email };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { principal, expires: now + CACHE_TTL_MS });
+    this.cache.set(hash, { principal, expires: now + CACHE_TTL_MS, generation });
     return principal;
+  }
+
+  /** The caller's tokens (an admin may name another user), newest first. */
+  listTokens(principal: Principal, userId?: string): Promise<TokenView[]> {
+    if (userId && userId !== principal.id && principal.role !== Role.admin)
+      throw DomainError.forbidden("only an admin can list another user's tokens");
+    return this.prisma.apiToken.findMany({
+      where: { userId: userId ?? principal.id },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: tokenViewSelect,
+    });
+  }
+
+  /**
+   * Revokes a token: its owner, or an admin for anyone's. Refused at once by every api process
+   * (the cache's revocation counter moves). Revoking a revoked token changes nothing.
+   */
+  async revokeToken(principal: Principal, id: string): Promise<TokenView> {
+    const row = await this.prisma.apiToken.findUnique({ where: { id }, select: { userId: true, tokenHash: true } });
+    // Someone else's token is not found for a non-admin: its existence is not theirs to learn.
+    if (!row || (row.userId !== principal.id && principal.role !== Role.admin)) throw DomainError.notFound('token');
+    await this.prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    this.cache.delete(row.tokenHash);
+    await this.revocations?.bump();
+    return this.prisma.apiToken.findUniqueOrThrow({ where: { id }, select: tokenViewSelect });
   }
 
   /**

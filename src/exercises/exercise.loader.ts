@@ -20,6 +20,8 @@ export interface ExerciseSolution {
 
 export interface LoadedExercise {
   definition: ExerciseDefinition;
+  /** exercise.yaml exactly as written (stored with each version). */
+  source: string;
   /** Markdown shown to students (French). */
   instructions: string;
   /** sha256 of the definition file and the instructions: a grade names the exercise version it used. */
@@ -107,7 +109,7 @@ export async function loadExercise(dir: string): Promise<LoadedExercise> {
   }
   if (problems.length > 0) throw new ExerciseLoadError(problems);
   const version = createHash('sha256').update(text).update('\0').update(instructions).digest('hex');
-  return { definition, instructions, version, dir, maxScore, reference, wrong };
+  return { definition, source: text, instructions, version, dir, maxScore, reference, wrong };
 }
 
 /** Loads every `<root>/<slug>/exercise.yaml`; problems of all exercises are gathered in one error. */

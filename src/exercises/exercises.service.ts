@@ -6,6 +6,7 @@ import { PrismaService } from '../database/prisma.service';
 import { retryOnUniqueRace } from '../database/unique-race';
 import { DomainError } from '../common/domain-error';
 import { loadCatalogue } from './exercise.loader';
+import { ExerciseVersionStore } from './exercise-version.store';
 
 /** How long intake trusts a known exercise row (a catalogue sync is visible after this delay). */
 const INTAKE_CACHE_MS = 5_000;
@@ -36,11 +37,13 @@ export class ExercisesService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(ENV) private readonly env: Env,
+    private readonly versions: ExerciseVersionStore,
   ) {}
 
   /**
    * Makes the Exercise table match the catalogue on disk: upsert by slug (version = content hash),
-   * and unpublish exercises that left the catalogue (their submissions stay). A broken exercise
+   * store the definition under its hash when it is new (every version is kept, so that a grade can
+   * be recomputed with the definition it was given under), and unpublish exercises that left the catalogue (their submissions stay). A broken exercise
    * stops the api with the file and field named.
    */
   async syncCatalogue(): Promise<number> {
@@ -54,13 +57,15 @@ export class ExercisesService {
         chapter: ex.definition.chapter ?? '',
         published: true,
       };
-      await retryOnUniqueRace(() =>
+      const row = await retryOnUniqueRace(() =>
         this.prisma.exercise.upsert({
           where: { slug: ex.definition.slug },
           create: { slug: ex.definition.slug, ...data },
           update: data,
+          select: { id: true },
         }),
       );
+      await this.versions.ensure(row.id, ex);
     }
     await this.prisma.exercise.updateMany({
       where: { slug: { notIn: catalogue.map((e) => e.definition.slug) }, published: true },

@@ -61,16 +61,18 @@ export class SubmissionEventsPublisher {
 }
 
 type Listener = (event: SubmissionEvent) => void;
+type RawListener = (message: string) => void;
 
 /**
  * One Redis subscriber connection per api process, fanned out to every open event stream; a
- * channel is subscribed while at least one stream listens to it.
+ * channel is subscribed while at least one stream listens to it. Submissions' streams use it, and
+ * so do regrade runs' (listenChannel).
  */
 @Injectable()
 export class SubmissionEventsSubscriber implements OnModuleDestroy {
   private readonly logger = new Logger(SubmissionEventsSubscriber.name);
   private connection?: Redis;
-  private readonly listeners = new Map<string, { set: Set<Listener>; ready: Promise<unknown> }>();
+  private readonly listeners = new Map<string, { set: Set<RawListener>; ready: Promise<unknown> }>();
 
   constructor(private readonly redis: RedisService) {}
 
@@ -81,21 +83,27 @@ export class SubmissionEventsSubscriber implements OnModuleDestroy {
       this.connection.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel)?.set;
         if (!set) return;
-        let event: SubmissionEvent;
-        try {
-          event = JSON.parse(message) as SubmissionEvent;
-        } catch {
-          return;
-        }
-        for (const listener of set) listener(event);
+        for (const listener of set) listener(message);
       });
     }
     return this.connection;
   }
 
   /** Starts delivering events of one submission to `listener`; resolves once subscribed. */
-  async listen(submissionId: string, listener: Listener): Promise<() => void> {
-    const channel = eventChannel(this.redis.prefix, submissionId);
+  listen(submissionId: string, listener: Listener): Promise<() => void> {
+    return this.listenChannel(eventChannel(this.redis.prefix, submissionId), (message) => {
+      let event: SubmissionEvent;
+      try {
+        event = JSON.parse(message) as SubmissionEvent;
+      } catch {
+        return;
+      }
+      listener(event);
+    });
+  }
+
+  /** Starts delivering the raw messages of one channel (under this deployment's prefix) to `listener`. */
+  async listenChannel(channel: string, listener: RawListener): Promise<() => void> {
     let entry = this.listeners.get(channel);
     if (!entry) {
       entry = { set: new Set(), ready: this.client().subscribe(channel) };

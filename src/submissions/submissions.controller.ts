@@ -38,6 +38,8 @@ import {
 import { SubmissionEventStream } from './submission-event.stream';
 import { Accepted, SubmissionPage, SubmissionsService, SubmissionView } from './submissions.service';
 import { ExerciseSlugPipe } from '../common/safe-text';
+import type { RegradeRunSummary } from '../regrades/regrade-runs.service';
+import { regradeOptionsSchema, RegradeOptions } from '../regrades/regrade.schemas';
 
 const idPipe = new ZodValidationPipe(
   submissionIdSchema.transform((v) => v.toLowerCase()),
@@ -129,9 +131,17 @@ export class SubmissionsController {
   @Post(':id/regrade')
   @HttpCode(202)
   @Roles(Role.instructor)
-  @ApiOperation({ summary: 'Grade a finished submission again (instructors); earlier results are kept' })
-  regrade(@Param('id', SubmissionIdPipe) id: string): Promise<Omit<Accepted, 'created'>> {
-    return this.submissions.regrade(id).then(({ created: _created, ...a }) => a);
+  @ApiOperation({
+    summary:
+      'Grade a finished submission again (instructors), with the current definition or `{"version": "original"}`; earlier results are kept; the `regrade` run shows before → after',
+  })
+  @ApiBody({ schema: z.toJSONSchema(regradeOptionsSchema, { io: 'input' }) as object, required: false })
+  regrade(
+    @CurrentUser() user: Principal,
+    @Param('id', SubmissionIdPipe) id: string,
+    @Body(new ZodValidationPipe(regradeOptionsSchema)) body: RegradeOptions,
+  ): Promise<Omit<Accepted, 'created'> & { regrade: RegradeRunSummary }> {
+    return this.submissions.regrade(user, id, body.version).then(({ created: _created, ...a }) => a);
   }
 }
 
@@ -145,8 +155,16 @@ export class ExerciseRegradeController {
   @Post(':slug/regrade')
   @HttpCode(202)
   @Roles(Role.instructor)
-  @ApiOperation({ summary: 'Regrade every finished submission of an exercise (instructors)' })
-  regrade(@Param('slug', ExerciseSlugPipe) slug: string): Promise<{ exercise: string; queued: number }> {
-    return this.submissions.regradeExercise(slug);
+  @ApiOperation({
+    summary:
+      'Regrade every finished submission of an exercise in the background (instructors), current or `{"version": "original"}` definition',
+  })
+  @ApiBody({ schema: z.toJSONSchema(regradeOptionsSchema, { io: 'input' }) as object, required: false })
+  regrade(
+    @CurrentUser() user: Principal,
+    @Param('slug', ExerciseSlugPipe) slug: string,
+    @Body(new ZodValidationPipe(regradeOptionsSchema)) body: RegradeOptions,
+  ): Promise<{ exercise: string; queued: number; regrade: RegradeRunSummary }> {
+    return this.submissions.regradeExercise(user, slug, body.version);
   }
 }

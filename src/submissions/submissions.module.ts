@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HotPathSqlModule } from '../common/sql-pool';
 import { ExercisesModule } from '../exercises/exercises.module';
 import { GradingQueueModule } from '../queue/grading-queue.module';
+import { RegradesModule } from '../regrades/regrades.module';
 import { SubmissionEventStream } from './submission-event.stream';
 import { SubmissionEventsModule } from './submission-events.module';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
@@ -11,7 +12,7 @@ import { SubmissionsService } from './submissions.service';
 
 /** The submissions API: intake, reading, live progress, regrades. */
 @Module({
-  imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule],
+  imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule, RegradesModule],
   controllers: [SubmissionsController, ExerciseRegradeController],
   providers: [SubmissionsService, SubmissionRateLimiter, SubmissionIntakeStore, SubmissionEventStream],
   exports: [SubmissionsService],

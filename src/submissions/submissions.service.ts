@@ -10,6 +10,8 @@ import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { DuplicateIdempotencyKey, SubmissionIntakeStore } from './submission-intake.store';
 import { checksForStudent } from './result-redaction';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
+import type { RegradeVersion } from '../generated/prisma/enums';
+import { RegradeRunsService, type RegradeRunSummary } from '../regrades/regrade-runs.service';
 
 export interface Accepted {
   id: string;
@@ -95,6 +97,7 @@ export class SubmissionsService {
     private readonly producer: GradingProducer,
     private readonly rateLimiter: SubmissionRateLimiter,
     private readonly intake: SubmissionIntakeStore,
+    private readonly regrades: RegradeRunsService,
   ) {}
 
   async create(principal: Principal, input: CreateSubmissionInput, idempotencyKey?: string): Promise<Accepted> {
@@ -218,55 +221,30 @@ export class SubmissionsService {
     };
   }
 
-  /** Grades a finished submission again; its earlier results stay as history. */
-  async regrade(id: string): Promise<Accepted> {
-    const updated = await this.requeueFinished({ id });
-    if (updated.length === 0) {
-      const exists = await this.prisma.submission.findUnique({ where: { id }, select: { status: true } });
-      if (!exists) throw DomainError.notFound(`submission ${id}`);
-      throw DomainError.conflict(
-        `submission ${id} is ${exists.status}; only graded or failed submissions can be regraded`,
-      );
-    }
-    const position = await this.producer.enqueue(id, updated[0].attempt);
-    return {
-      id,
-      status: SubmissionStatus.queued,
-      attempt: updated[0].attempt,
-      position: position ?? null,
-      created: false,
-    };
-  }
-
-  /** Regrades every finished submission of an exercise (after a check was fixed). */
-  async regradeExercise(slug: string): Promise<{ exercise: string; queued: number }> {
-    const exercise = await this.prisma.exercise.findUnique({ where: { slug }, select: { id: true } });
-    if (!exercise) throw DomainError.notFound(`exercise ${slug}`);
-    const updated = await this.requeueFinished({ exerciseId: exercise.id });
-    // In bulk, after the answer (no position to report); failures are the sweeper's: the rows say `queued`.
-    for (const row of updated) this.producer.enqueueSoon(row.id, row.attempt);
-    return { exercise: slug, queued: updated.length };
-  }
-
   /**
-   * Puts finished (graded or failed) submissions back in the queued state under a new attempt, so
-   * their next result is stored beside the earlier ones; returns the rows to enqueue.
+   * Grades a finished submission again, as a regrade run of one (its earlier results stay as
+   * history); asked again while that run goes, answers with the same run.
    */
-  private requeueFinished(where: { id: string } | { exerciseId: string }): Promise<{ id: string; attempt: number }[]> {
-    return this.prisma.submission.updateManyAndReturn({
-      where: {
-        ...where,
-        status: { in: [SubmissionStatus.graded, SubmissionStatus.error, SubmissionStatus.internal_error] },
-      },
-      data: {
-        attempt: { increment: 1 },
-        runs: 0,
-        status: SubmissionStatus.queued,
-        errorMessage: null,
-        startedAt: null,
-        finishedAt: null,
-      },
-      select: { id: true, attempt: true },
-    });
+  async regrade(
+    principal: Principal,
+    id: string,
+    version: RegradeVersion,
+  ): Promise<Accepted & { regrade: RegradeRunSummary }> {
+    const { run, requeued } = await this.regrades.start(principal, { kind: 'submission', id }, version);
+    const attempt =
+      requeued[0]?.attempt ??
+      (await this.prisma.submission.findUniqueOrThrow({ where: { id }, select: { attempt: true } })).attempt;
+    const s = { id, status: SubmissionStatus.queued, attempt };
+    return { ...s, position: await this.positionOf(s), created: false, regrade: run };
+  }
+
+  /** Regrades every finished submission of an exercise (after its definition changed), as one run. */
+  async regradeExercise(
+    principal: Principal,
+    slug: string,
+    version: RegradeVersion,
+  ): Promise<{ exercise: string; queued: number; regrade: RegradeRunSummary }> {
+    const { run } = await this.regrades.start(principal, { kind: 'exercise', slug }, version);
+    return { exercise: slug, queued: run.total, regrade: run };
   }
 }

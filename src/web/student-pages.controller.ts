@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import type { Principal } from '../auth/principal';
+import { isStaff, type Principal } from '../auth/principal';
 import type { WebSessionContext } from '../auth/session.service';
 import { checkCommandLine } from '../grading/command-policy';
 import { parseSubmission, SubmissionParseError } from '../submission-format/submission.parser';
@@ -20,6 +20,7 @@ import { historyPage } from './views/history-page';
 import { renderDocument, type VNode } from './views/html';
 import type { PageUser } from './views/layout';
 import { submissionPage, type CheckView } from './views/submission-page';
+import { regradeForm } from './views/regrade-page';
 
 /** Largest attached file (the API's limit); multer stops at a larger one, see WebModule. */
 export const MAX_FILE_BYTES = 64 * 1024;
@@ -56,7 +57,8 @@ export class StudentPagesController {
 
   @Get('exercises/:slug')
   async exercise(@Param('slug') slug: string, @Req() req: PageRequest, @Res() res: Response): Promise<void> {
-    sendPage(res, await this.exerciseView(slug, session(req).user));
+    const { principal, user } = session(req);
+    sendPage(res, await this.exerciseView(slug, user, undefined, undefined, isStaff(principal)));
   }
 
   @Post('exercises/:slug')
@@ -121,6 +123,9 @@ export class StudentPagesController {
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
         justSubmitted: req.query.sent !== undefined,
+        staffActions: isStaff(principal)
+          ? regradeForm(`/submissions/${s.id}/regrade`, user.csrfToken, 'Recorriger cette soumission')
+          : null,
         result:
           s.result && s.status === 'graded'
             ? {
@@ -142,6 +147,7 @@ export class StudentPagesController {
     user: PageUser,
     source?: string,
     errors?: SubmissionFormErrors,
+    staff = false,
   ): Promise<VNode> {
     const ex = await this.pages.exercise(slug);
     return exercisePage({
@@ -154,6 +160,13 @@ export class StudentPagesController {
       expectedFiles: ex.expectedFiles,
       source,
       errors,
+      staffActions: staff
+        ? regradeForm(
+            `/exercises/${ex.slug}/regrade`,
+            user.csrfToken,
+            'Recorriger toutes les soumissions de cet exercice',
+          )
+        : null,
     });
   }
 

@@ -2,6 +2,9 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import multer from 'multer';
 import { AuthModule } from '../auth/auth.module';
 import { SubmissionsModule } from '../submissions/submissions.module';
+import { RegradesModule } from '../regrades/regrades.module';
+import { InstructorPagesController } from './instructor-pages.controller';
+import { TokenPagesController } from './token-pages.controller';
 import { AccountController } from './account.controller';
 import { StudentPagesController } from './student-pages.controller';
 import { StudentPagesService } from './student-pages.service';
@@ -11,8 +14,8 @@ import { StudentPagesService } from './student-pages.service';
  * the JSON API. Static files (public/) and the form body parser are set up in configureApp.
  */
 @Module({
-  imports: [AuthModule, SubmissionsModule],
-  controllers: [AccountController, StudentPagesController],
+  imports: [AuthModule, SubmissionsModule, RegradesModule],
+  controllers: [AccountController, StudentPagesController, InstructorPagesController, TokenPagesController],
   providers: [StudentPagesService],
 })
 export class WebModule implements NestModule {

@@ -1,11 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { join } from 'node:path';
-import { ENV } from '../config/config.module';
-import type { Env } from '../config/env';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { SubmissionStatus } from '../generated/prisma/enums';
-import { exercisesRoot } from '../exercises/exercises.service';
-import { ExerciseLoadError, loadExercise } from '../exercises/exercise.loader';
+import { ExerciseLoadError } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
 import { isInternalError, type GradeReport } from '../grading/grader.service';
 import type { SandboxFile } from '../sandbox/sandbox.types';
@@ -19,6 +15,9 @@ import { GradeOutbox } from '../lms/grade.outbox';
 import { WebhookDeliveryProducer } from '../lms/webhook-delivery.producer';
 import { MetricsService } from '../metrics/metrics.service';
 import { infrastructureCause } from '../metrics/infrastructure-cause';
+import { RegradeProgress } from '../regrades/regrade-progress';
+import { ExerciseDefinitionResolver, type ResolvedDefinition } from './exercise-definition.resolver';
+import { imageDigestNotice } from './image-digest-notice';
 
 function withStack(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -55,8 +54,9 @@ export class GradingRunService {
     private readonly events: SubmissionEventsPublisher,
     private readonly outbox: GradeOutbox,
     private readonly webhooks: WebhookDeliveryProducer,
-    @Inject(ENV) private readonly env: Env,
     private readonly metrics: MetricsService,
+    private readonly definitions: ExerciseDefinitionResolver,
+    private readonly regrades: RegradeProgress,
   ) {}
 
   /** Recent infrastructure failures of this process (newest last), for the operations page. */
@@ -94,6 +94,8 @@ export class GradingRunService {
         attempt: true,
         source: true,
         files: true,
+        exerciseId: true,
+        requestedVersion: true,
         exercise: { select: { slug: true } },
       },
     });
@@ -130,9 +132,13 @@ export class GradingRunService {
     try {
       const gradingStarts = performance.now();
       let report: GradeReport;
-      let exercise;
+      let definition: ResolvedDefinition;
       try {
-        exercise = await loadExercise(join(exercisesRoot(this.env), s.exercise.slug));
+        definition = await this.definitions.resolve({
+          exerciseId: s.exerciseId,
+          slug: s.exercise.slug,
+          requestedVersion: s.requestedVersion,
+        });
       } catch (err) {
         // A definition that does not load (invalid, a regex that does not compile) fails every run the same way.
         if (err instanceof ExerciseLoadError) {
@@ -146,7 +152,7 @@ export class GradingRunService {
       }
       try {
         report = await this.grading.grade(
-          exercise,
+          definition.exercise,
           { source: s.source, files: s.files as unknown as SandboxFile[] },
           {
             onProgress: (index, total, command) =>
@@ -162,17 +168,21 @@ export class GradingRunService {
         return await this.markInternal(s.id, s.attempt, report.error ?? 'internal error');
       if (report.status === 'error')
         throw new GradingInfrastructureError(report.error ?? 'grading infrastructure error');
+      // A first grade has nothing to compare its images with: no query on the intake path.
+      const imageNotices = s.attempt > 1 ? await this.imageNotices(s.id, report) : [];
+      report.notices.push(...definition.notices, ...imageNotices);
       const gradingEnds = performance.now();
       if (report.phasesMs?.acquire !== undefined) this.metrics.sandboxAcquire.observe(report.phasesMs.acquire / 1000);
 
-      const deliveries = await this.prisma.$transaction(async (tx) => {
+      const { deliveries, regradeRuns } = await this.prisma.$transaction(async (tx) => {
         // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
-        const stored = await tx.result.createMany({
+        const stored = await tx.result.createManyAndReturn({
           data: [
             {
               submissionId: s.id,
               attempt: s.attempt,
               exerciseVersion: report.exerciseVersion,
+              exerciseVersionId: definition.versionId,
               score: report.score,
               maxScore: report.maxScore,
               checks: report.checks as object[],
@@ -182,17 +192,26 @@ export class GradingRunService {
             },
           ],
           skipDuplicates: true,
+          select: { id: true },
         });
         await tx.submission.updateMany({
           where: { id: s.id, attempt: s.attempt },
           data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
         });
-        // The LMS event commits with the result (outbox), only from the run that stored it.
-        return stored.count === 1
-          ? this.outbox.recordGraded(tx, { submissionId: s.id, attempt: s.attempt, ...report })
-          : [];
+        // The LMS event and a regrade run's progress commit with the result (outbox), only from
+        // the run that stored it.
+        if (stored.length !== 1) return { deliveries: [], regradeRuns: [] };
+        return {
+          deliveries: await this.outbox.recordGraded(tx, { submissionId: s.id, attempt: s.attempt, ...report }),
+          regradeRuns: await this.regrades.recordGraded(tx, s.id, s.attempt, {
+            id: stored[0].id,
+            score: report.score,
+            checks: report.checks,
+          }),
+        };
       });
       this.webhooks.scheduleSoon(deliveries);
+      await this.regrades.publish(regradeRuns);
       const current = await this.prisma.result.findUniqueOrThrow({
         where: { submissionId_attempt: { submissionId: s.id, attempt: s.attempt } },
         select: { score: true, maxScore: true },
@@ -207,6 +226,21 @@ export class GradingRunService {
     } finally {
       runEnded();
     }
+  }
+
+  /**
+   * When an earlier grade used this same definition on other images (rebuilt since), the result
+   * says so: it is still computed, but the difference may come from the images.
+   */
+  private async imageNotices(submissionId: string, report: GradeReport): Promise<string[]> {
+    const first = await this.prisma.result.findFirst({
+      where: { submissionId, exerciseVersion: report.exerciseVersion },
+      orderBy: { attempt: 'asc' },
+      select: { imageDigests: true },
+    });
+    if (!first || Object.keys(report.imageDigests).length === 0) return [];
+    const notice = imageDigestNotice(first.imageDigests as Record<string, string>, report.imageDigests);
+    return notice ? [notice] : [];
   }
 
   private async markGraded(id: string, attempt: number): Promise<void> {
@@ -228,6 +262,7 @@ export class GradingRunService {
     if (updated.count > 0) {
       this.logger.error(`submission ${id}: internal error, not retried: ${cause}`);
       await this.events.publish({ type: 'error', submissionId: id, attempt, message: INTERNAL_ERROR_MESSAGE });
+      await this.regrades.recordFailed(id, attempt);
     }
     return { kind: 'internal', reason: cause.split('\n')[0] };
   }
@@ -255,6 +290,7 @@ export class GradingRunService {
     if (updated.count > 0) {
       this.logger.error(`submission ${submissionId}: grading failed for good: ${reason}`);
       await this.events.publish({ type: 'error', submissionId, attempt, message: INFRASTRUCTURE_ERROR_MESSAGE });
+      await this.regrades.recordFailed(submissionId, attempt);
     }
   }
 

@@ -10,6 +10,10 @@ import { SubmissionSweeper } from './submission.sweeper';
 import { WorkerHeartbeatService } from '../operations/worker-heartbeat.service';
 import { WorkerRegistry } from '../operations/worker-registry.service';
 import { PoolAutoscalerService } from './pool-autoscaler.service';
+import { ExerciseVersionStore } from '../exercises/exercise-version.store';
+import { RegradeEventsPublisher } from '../regrades/regrade-events';
+import { RegradeProgress } from '../regrades/regrade-progress';
+import { ExerciseDefinitionResolver } from './exercise-definition.resolver';
 
 /** The worker side of the grading queue: the processor, its run logic and the sweeper (worker role only). */
 @Module({
@@ -21,6 +25,10 @@ import { PoolAutoscalerService } from './pool-autoscaler.service';
     WorkerHeartbeatService,
     WorkerRegistry,
     PoolAutoscalerService,
+    ExerciseVersionStore,
+    ExerciseDefinitionResolver,
+    RegradeEventsPublisher,
+    RegradeProgress,
   ],
 })
 export class GradingWorkerModule {}

@@ -22,6 +22,8 @@ export interface ExercisePageView {
   expectedFiles: string[];
   source?: string;
   errors?: SubmissionFormErrors;
+  /** Instructors and admins: the regrade form (null for students). */
+  staffActions?: VNode | null;
 }
 
 const EXAMPLE = `docker run -d --name redis redis
@@ -107,6 +109,7 @@ export function exercisePage(v: ExercisePageView): VNode {
             <button type="submit" class="button button-primary">Envoyer pour correction</button>
           </form>
         </section>
-      </div>`,
+      </div>
+      ${v.staffActions ?? null}`,
   });
 }

@@ -11,7 +11,7 @@ export interface LayoutProps {
   title: string;
   user?: PageUser;
   /** Which navigation entry is current (aria-current). */
-  current?: 'dashboard' | 'history';
+  current?: 'dashboard' | 'history' | 'tokens';
   /** Extra <head> elements (e.g. the no-JS refresh of a submission being graded). */
   head?: VNode | null;
   children: ComponentChildren;
@@ -39,6 +39,7 @@ export function layout({ title, user, current, head, children }: LayoutProps): V
               ? html`<nav class="site-nav" aria-label="Navigation principale">
                   <a href="/" aria-current=${current === 'dashboard' ? 'page' : undefined}>Exercices</a>
                   <a href="/submissions" aria-current=${current === 'history' ? 'page' : undefined}>Mes tentatives</a>
+                  <a href="/tokens" aria-current=${current === 'tokens' ? 'page' : undefined}>Mes jetons</a>
                   <span class="who" title=${user.email}>${user.email}</span>
                   <form method="post" action="/logout" class="inline-form">
                     <input type="hidden" name="_csrf" value=${user.csrfToken} />

@@ -29,6 +29,8 @@ export interface SubmissionPageView {
   } | null;
   /** True right after the student sent it (the form's draft can be forgotten). */
   justSubmitted: boolean;
+  /** Instructors and admins: the regrade form (null for students). */
+  staffActions?: VNode | null;
 }
 
 /** While queued or running: what the live script updates, and the no-JS fallback's text. */
@@ -218,6 +220,7 @@ export function submissionPage(v: SubmissionPageView): VNode {
       <p class="actions">
         <a class="button" href=${`/exercises/${v.exercise.slug}`}>Revenir à l'exercice</a>
         <a class="button-link" href="/submissions">Toutes mes tentatives</a>
-      </p>`,
+      </p>
+      ${v.staffActions ?? null}`,
   });
 }

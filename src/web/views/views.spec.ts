@@ -3,6 +3,7 @@ import { submissionPage, withInlineCode, type SubmissionPageView } from './submi
 import { exercisePage } from './exercise-page';
 import { formatScore } from './format';
 import { errorPage } from './error-page';
+import { regradePage } from './regrade-page';
 
 const user = { email: 'eleve@lycee.fr', csrfToken: 'tok"en' };
 const XSS = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
@@ -132,5 +133,73 @@ describe('error pages', () => {
     const notFound = renderDocument(errorPage(404, { requestId: 'req-43' }));
     expect(notFound).toContain('Page introuvable');
     expect(notFound).not.toContain('req-43');
+  });
+});
+
+describe('regrade page', () => {
+  const run = {
+    id: '00000000-0000-4000-8000-000000000009',
+    status: 'running' as const,
+    version: 'original' as const,
+    selector: { kind: 'exercise' as const, slug: 'hello-world' },
+    total: 2,
+    done: 1,
+    changed: 1,
+    skipped: 0,
+    requestedBy: 'prof@lycee.fr',
+    createdAt: new Date('2026-12-03T10:00:00Z'),
+    finishedAt: null,
+    more: 0,
+    items: [
+      {
+        submissionId: '00000000-0000-4000-8000-000000000001',
+        student: { id: 'u', email: 'eleve@lycee.fr', displayName: XSS },
+        exercise: 'hello-world',
+        outcome: 'graded' as const,
+        version: 'v1',
+        before: { score: 4, maxScore: 6, version: 'v1' },
+        after: { score: 6, maxScore: 8, version: 'v2' },
+        changed: true,
+        checks: [
+          {
+            id: 'a',
+            title: 'Conteneur lancé',
+            before: { passed: true, points: 3 },
+            after: { passed: true, points: 5 },
+          },
+        ],
+      },
+      {
+        submissionId: '00000000-0000-4000-8000-000000000002',
+        student: { id: 'u', email: 'eleve@lycee.fr', displayName: 'Élève' },
+        exercise: 'hello-world',
+        outcome: 'pending' as const,
+        version: 'v1',
+        before: { score: 6, maxScore: 6, version: 'v1' },
+        after: null,
+        changed: false,
+        checks: [],
+      },
+    ],
+  };
+
+  it('shows progress with its live stream and no-JS refresh while running, and each grade before → after', () => {
+    const page = renderDocument(regradePage({ user, run }));
+    expect(page).toContain('data-regrade-events-url="/api/regrades/00000000-0000-4000-8000-000000000009/events"');
+    expect(page).toContain('<meta http-equiv="refresh" content="3"/>');
+    expect(page).toContain('<span data-testid="regrade-done">1</span> / <span data-testid="regrade-total">2</span>');
+    expect(page).toContain('4 / 6');
+    expect(page).toContain('6 / 8');
+    expect(page).toContain('<strong>Conteneur lancé</strong> : réussie (3 pt) → réussie (5 pt)');
+    expect(page).toContain('en attente');
+    expect(page).toContain("version d'origine");
+    expect(page).not.toContain('<script>alert');
+  });
+
+  it('stops streaming and refreshing once finished', () => {
+    const page = renderDocument(regradePage({ user, run: { ...run, status: 'finished', done: 2 } }));
+    expect(page).not.toContain('data-regrade-events-url');
+    expect(page).not.toContain('http-equiv="refresh"');
+    expect(page).toContain('Terminée : 2 sur 2 recorrigées, 1 note modifiée.');
   });
 });
