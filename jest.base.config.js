@@ -9,6 +9,6 @@ module.exports = {
   // .mjs too: preact 11 ships ES modules only.
   transform: { '^.+\\.(m?js|tsx?|jsx)$': ['@swc/jest', { swcrc: true }] },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer|preact|preact-render-to-string|htm)/)',
+    '/node_modules/(?!(@nestjs|@bull-board|uid|file-type|strtok3|token-types|peek-readable|@tokenizer|preact|preact-render-to-string|htm|jose)/)',
   ],
 };

@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
 import { LmsModule } from './lms/lms.module';
+import { LtiModule } from './lti/lti.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { WebModule } from './web/web.module';
 import { OperationsModule } from './operations/operations.module';
@@ -23,6 +24,7 @@ import { DataCareModule } from './data-care/data-care.module';
     OperationsModule,
     LmsModule,
     DataCareModule,
+    LtiModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

@@ -19,6 +19,8 @@ export interface GradedFacts {
   assignment: string | null;
   score: number;
   maxScore: number;
+  /** What counts in the submission's assignment (CountedScorePolicy), null when not in one. */
+  countedScore?: { score: number; maxScore: number } | null;
   checks: unknown;
   exerciseVersion: string;
   gradedAt: Date;
@@ -47,6 +49,7 @@ export function gradedEventBody(f: GradedFacts, now = new Date()): string {
       ...(f.assignment !== null ? { assignment: f.assignment } : {}),
       score: f.score,
       maxScore: f.maxScore,
+      ...(f.countedScore ? { countedScore: f.countedScore } : {}),
       status: 'graded',
       feedback: { passed: list.length - failed.length, total: list.length, failed },
       exerciseVersion: f.exerciseVersion,

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
-import { DeliveryStatus } from '../generated/prisma/enums';
+import { DeliveryKind, DeliveryStatus } from '../generated/prisma/enums';
+import { AgsScoreSender } from '../lti/ags-score.sender';
 import { parseRetryAfter, retryDelayMs } from './retry.schedule';
 import { SendOutcome, WebhookSender } from './webhook.sender';
 import { signMessage, validSecrets } from './webhook.signer';
@@ -15,7 +16,8 @@ export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'stale';
 const RETRYABLE_4XX = new Set([408, 429]);
 
 /**
- * One delivery attempt: claim it in PostgreSQL, sign, POST, log the attempt, then decide —
+ * One delivery attempt: claim it in PostgreSQL, send (a signed webhook, or an LTI AGS score with
+ * its bearer token), log the attempt, then decide —
  * delivered, retry later (schedule with jitter, or the receiver's Retry-After), or failed (other
  * 4xx, 410 which also disables the endpoint, schedule spent). The claim makes an attempt run at
  * most once even when its job runs twice; its lease lets the sweeper retry an attempt whose
@@ -28,6 +30,7 @@ export class WebhookDeliveryService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sender: WebhookSender,
+    private readonly scores: AgsScoreSender,
     private readonly producer: WebhookDeliveryProducer,
     @Inject(ENV) private readonly env: Env,
   ) {}
@@ -46,6 +49,7 @@ export class WebhookDeliveryService {
     const d = await this.prisma.webhookDelivery.findUniqueOrThrow({
       where: { id: deliveryId },
       select: {
+        kind: true,
         body: true,
         roundStart: true,
         integration: {
@@ -59,36 +63,58 @@ export class WebhookDeliveryService {
             webhookDisabledAt: true,
           },
         },
+        ltiLaunch: {
+          select: {
+            lineItemUrl: true,
+            resourceLink: {
+              select: { platform: { select: { id: true, clientId: true, tokenUrl: true, enabled: true } } },
+            },
+          },
+        },
       },
     });
-    const i = d.integration;
     const startedAt = new Date();
-    let outcome: SendOutcome;
-    if (!i.enabled || !i.webhookUrl || i.webhookDisabledAt) {
-      const why = !i.enabled ? 'integration disabled' : !i.webhookUrl ? 'no webhook URL' : 'endpoint disabled (410)';
-      outcome = { kind: 'no-answer', reason: `not sent: ${why}`, durationMs: 0 };
-      await this.log(deliveryId, attempt, startedAt, outcome);
-      await this.finish(deliveryId, DeliveryStatus.failed, outcome);
+    const notSent = async (why: string): Promise<AttemptOutcome> => {
+      const o: SendOutcome = { kind: 'no-answer', reason: `not sent: ${why}`, durationMs: 0 };
+      await this.log(deliveryId, attempt, startedAt, o);
+      await this.finish(deliveryId, DeliveryStatus.failed, o);
       return 'failed';
+    };
+    let outcome: SendOutcome;
+    const i = d.integration;
+    if (d.kind === DeliveryKind.lti_score) {
+      const launch = d.ltiLaunch;
+      const platform = launch?.resourceLink.platform;
+      if (!launch?.lineItemUrl || !platform) return notSent('no line item');
+      if (!platform.enabled) return notSent('LTI platform disabled');
+      outcome = await this.scores.post(
+        { platformId: platform.id, clientId: platform.clientId, tokenUrl: platform.tokenUrl },
+        launch.lineItemUrl,
+        d.body,
+      );
+    } else {
+      if (!i) return notSent('no integration');
+      if (!i.enabled || !i.webhookUrl || i.webhookDisabledAt)
+        return notSent(!i.enabled ? 'integration disabled' : !i.webhookUrl ? 'no webhook URL' : 'endpoint disabled (410)');
+      const headers = signMessage(
+        deliveryId,
+        startedAt,
+        d.body,
+        validSecrets({
+          current: i.webhookSecret,
+          previous: i.webhookSecretPrevious,
+          previousUntil: i.webhookPreviousUntil,
+        }),
+      );
+      outcome = await this.sender.post(i.webhookUrl, d.body, { ...headers });
     }
-    const headers = signMessage(
-      deliveryId,
-      startedAt,
-      d.body,
-      validSecrets({
-        current: i.webhookSecret,
-        previous: i.webhookSecretPrevious,
-        previousUntil: i.webhookPreviousUntil,
-      }),
-    );
-    outcome = await this.sender.post(i.webhookUrl, d.body, headers);
     await this.log(deliveryId, attempt, startedAt, outcome);
 
     if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) {
       await this.finish(deliveryId, DeliveryStatus.delivered, outcome);
       return 'delivered';
     }
-    if (outcome.kind === 'answered' && outcome.status === 410) {
+    if (outcome.kind === 'answered' && outcome.status === 410 && i) {
       // Gone: the receiver asks us to stop. An admin sees why on the integration and re-enables it.
       await this.prisma.integration.update({
         where: { id: i.id },
@@ -101,6 +127,8 @@ export class WebhookDeliveryService {
     const retryable =
       outcome.kind === 'no-answer' ||
       outcome.status >= 500 ||
+      // An LTI platform refusing its own token (expired early, revoked): the retry gets a new one.
+      (outcome.status === 401 && d.kind === DeliveryKind.lti_score) ||
       RETRYABLE_4XX.has(outcome.status) ||
       (outcome.status >= 300 && outcome.status < 400);
     const inRound = attempt - d.roundStart;

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import type { SignedHeaders } from './webhook.signer';
 
 /** What the receiver answered, or why it did not. */
 export type SendOutcome =
@@ -12,14 +11,16 @@ export type SendOutcome =
 const EXCERPT_CHARS = 500;
 
 /**
- * The one adapter to receivers' HTTP endpoints (Node's fetch). Redirects are not followed: a
- * 3xx is an answer to log, not a hop to another host the admin never registered.
+ * The one adapter to receivers' HTTP endpoints (Node's fetch): webhook receivers and LTI
+ * platforms' token and score endpoints. Redirects are not followed: a 3xx is an answer to log,
+ * not a hop to another host the admin never registered.
  */
 @Injectable()
 export class WebhookSender {
   constructor(@Inject(ENV) private readonly env: Env) {}
 
-  async post(url: string, body: string, headers: SignedHeaders): Promise<SendOutcome> {
+  /** POSTs `body` (JSON unless `headers` names another content type). */
+  async post(url: string, body: string, headers: Record<string, string>): Promise<SendOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const signal = AbortSignal.timeout(this.env.WEBHOOK_TIMEOUT_MS);

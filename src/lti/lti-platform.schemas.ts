@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Platform endpoints: https, or http for a platform on this machine (tests, a local Moodle). */
+const endpoint = z
+  .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+  .max(2000)
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  }, 'must be https:// (http:// only for localhost)');
+
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !/\p{Cc}/u.test(v), 'must be printable text');
+
+export const createLtiPlatformSchema = z.strictObject({
+  name: printable(200),
+  /** The platform's `iss`: a URL for Moodle and Canvas, compared exactly. */
+  issuer: printable(500),
+  clientId: printable(255),
+  deploymentIds: z.array(printable(255)).min(1, 'at least one deployment id').max(50),
+  authUrl: endpoint,
+  tokenUrl: endpoint,
+  jwksUrl: endpoint,
+});
+export type CreateLtiPlatformInput = z.infer<typeof createLtiPlatformSchema>;
