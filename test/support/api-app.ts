@@ -36,7 +36,8 @@ export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHa
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
   configureApp(app, env);
-  await app.listen(0, '127.0.0.1');
+  // A fixed port when the caller needs the URL before start (PUBLIC_URL in links and redirects).
+  await app.listen(overrides.PORT ? env.PORT : 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const prisma = app.get(PrismaService);
   const users: string[] = [];

@@ -1,0 +1,204 @@
+import { join } from 'node:path';
+import { decodeJwt, generateKeyPair } from 'jose';
+import request from 'supertest';
+import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
+import { Role } from '../../src/generated/prisma/enums';
+import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
+import { LtiPlatform, postForm, type PlatformUser } from '../support/lti-platform';
+import { startWorker, stopProcess, waitForStatus } from '../support/pipeline';
+import { eventually, freePort, root } from '../support/processes';
+
+const LEARNER: PlatformUser = { sub: 'moodle-user-42', email: 'lea.martin@lycee.test', name: 'Léa Martin' };
+const LINK = { id: 'rl-hello-1', title: 'TP 1 : hello-world', custom: { exercise: 'hello-world' } };
+
+/**
+ * LTI 1.3 end to end over real HTTP: a platform (test/support/lti-platform.ts, its own keys) launches
+ * a learner into the tool (OIDC login, auth request, signed id_token posted back), the learner lands
+ * logged in on the exercise page and submits through the web form, a worker process grades in a
+ * real sandbox, and the score reaches the platform's line item through the outbox (client
+ * assertion verified by the platform, bearer token, score body, timestamp rule). Forged, expired,
+ * replayed and mismatched launches are refused with 401 and one line, and start no session.
+ */
+describe('LTI 1.3 launch and grade passback', () => {
+  let api: ApiHarness;
+  let platform: LtiPlatform;
+  let admin: { id: string; token: string };
+  let platformId: string;
+  let hello: LoadedExercise;
+  const prefix = suitePrefix('lti');
+  let worker: ReturnType<typeof startWorker> | undefined;
+
+  beforeAll(async () => {
+    hello = await loadExercise(join(root, 'exercises', 'hello-world'));
+    const port = await freePort();
+    api = await startApi({ REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    platform = await LtiPlatform.start(api.url);
+    admin = await userWithToken(api, Role.admin);
+    const res = await request(api.app.getHttpServer())
+      .post('/api/admin/lti/platforms')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send(platform.registration);
+    expect(res.status).toBe(201);
+    platformId = res.body.id as string;
+  });
+  afterAll(async () => {
+    if (worker) await stopProcess(worker);
+    if (api && platformId) {
+      const users = await api.prisma.user.findMany({ where: { lmsId: `lti:${platformId}` }, select: { id: true } });
+      const ids = users.map((u) => u.id);
+      await api.prisma.submission.deleteMany({ where: { userId: { in: ids } } });
+      await api.prisma.user.deleteMany({ where: { id: { in: ids } } });
+      await api.prisma.ltiPlatform.deleteMany({ where: { id: platformId } });
+    }
+    await platform?.close();
+    await api?.close();
+  });
+
+  const cookieOf = (res: Response) => /dg_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+
+  it('publishes the tool key (public part only) and lets only admins register platforms', async () => {
+    const jwks = await (await fetch(`${api.url}/.well-known/jwks.json`)).json();
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(jwks.keys[0].kid).toEqual(expect.any(String));
+    expect(jwks.keys[0].d).toBeUndefined();
+
+    const student = await userWithToken(api, Role.student);
+    await request(api.app.getHttpServer())
+      .post('/api/admin/lti/platforms')
+      .set('Authorization', `Bearer ${student.token}`)
+      .send(platform.registration)
+      .expect(403);
+    const bad = await request(api.app.getHttpServer())
+      .post('/api/admin/lti/platforms')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ ...platform.registration, clientId: 'autre', jwksUrl: 'ftp://x' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('jwksUrl');
+  });
+
+  it('launches a learner into the exercise, logged in; the graded score reaches the line item once, with retries', async () => {
+    worker = startWorker({
+      REDIS_PREFIX: prefix,
+      SANDBOX_POOL_SIZE: '0',
+      WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.5,0.5,0.5',
+      PUBLIC_URL: api.url,
+    });
+    const { response } = await platform.launch(LEARNER, LINK);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/exercises/hello-world');
+    const session = cookieOf(response);
+    expect(session).toBeDefined();
+    const cookie = `dg_session=${session}`;
+
+    const page = await fetch(`${api.url}/exercises/hello-world`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    expect(csrf).toBeDefined();
+
+    const user = await api.prisma.user.findFirstOrThrow({ where: { lmsId: `lti:${platformId}`, lmsUserId: LEARNER.sub } });
+    expect(user).toMatchObject({ email: LEARNER.email, displayName: LEARNER.name, role: Role.student });
+
+    // The platform is briefly unavailable for the first score: the delivery retries.
+    platform.planScores({ kind: 'status', status: 503 });
+    const form = new FormData();
+    form.set('_csrf', csrf!);
+    form.set('source', hello.reference.source);
+    const sent = await fetch(`${api.url}/exercises/hello-world`, {
+      method: 'POST',
+      headers: { cookie },
+      body: form,
+      redirect: 'manual',
+    });
+    expect(sent.status).toBe(303);
+    const submissionId = /\/submissions\/([0-9a-f-]{36})/.exec(sent.headers.get('location') ?? '')?.[1];
+    expect(submissionId).toBeDefined();
+
+    const graded = await waitForStatus(api.prisma, submissionId!, ['graded']);
+    const result = graded.results[0];
+    expect(result.score).toBe(hello.maxScore);
+
+    const score = await eventually(async () => {
+      if (platform.scores.length === 0) throw new Error('no score at the platform yet');
+      return platform.scores[0];
+    }, 30_000);
+    expect(score.lineItem).toBe(`${platform.url}/lineitems/${LINK.id}/lineitem`);
+    expect(score.body).toMatchObject({
+      userId: LEARNER.sub,
+      scoreGiven: result.score,
+      scoreMaximum: result.maxScore,
+      activityProgress: 'Completed',
+      gradingProgress: 'FullyGraded',
+    });
+    expect(score.body.comment).toMatch(/vérification/);
+    const delivery = await api.prisma.webhookDelivery.findFirstOrThrow({
+      where: { submissionId, kind: 'lti_score' },
+      include: { attemptLog: { orderBy: { number: 'asc' } } },
+    });
+    expect(delivery.status).toBe('delivered');
+    expect(delivery.attemptLog.map((a) => a.httpStatus)).toEqual([503, 200]);
+    // Once at the platform, and one token for both attempts (cached until it expires).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(platform.scores).toHaveLength(1);
+    expect(platform.tokenRequests).toEqual([{ ok: true }]);
+    expect(platform.refusedScores).toEqual([]);
+  }, 240_000);
+
+  describe('refused launches: 401 with one line, no session', () => {
+    async function refused(res: Response, reason: RegExp) {
+      const text = await res.text();
+      expect(res.status).toBe(401);
+      expect(text.trim().split('\n')).toHaveLength(1);
+      expect(text).toMatch(reason);
+      expect(cookieOf(res)).toBeUndefined();
+    }
+
+    it('a replayed launch (the same form posted again)', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      expect((await postForm(form)).status).toBe(303);
+      await refused(await postForm(form), /state inconnu ou déjà utilisé/);
+    });
+
+    it('an id_token with another nonce than the one sent for this state', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const claims = decodeJwt(form.fields.id_token);
+      const forged = await platform.idToken({ ...platform.launchClaims(LEARNER, LINK, 'un-autre-nonce'), sub: claims.sub });
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /nonce/);
+    });
+
+    it('an expired id_token', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const nonce = decodeJwt(form.fields.id_token).nonce as string;
+      const now = Math.floor(Date.now() / 1000);
+      const expired = await platform.idToken(platform.launchClaims(LEARNER, LINK, nonce), {
+        issuedAt: now - 900,
+        expiresAt: now - 600,
+      });
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: expired } }), /expiré/);
+    });
+
+    it('an id_token signed with a key that is not the platform’s (same kid)', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const nonce = decodeJwt(form.fields.id_token).nonce as string;
+      const { privateKey } = await generateKeyPair('RS256');
+      const forged = await platform.idToken(platform.launchClaims(LEARNER, LINK, nonce), { key: privateKey });
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /signature invalide/);
+    });
+
+    it('an id_token of an unknown deployment', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const nonce = decodeJwt(form.fields.id_token).nonce as string;
+      const forged = await platform.idToken({
+        ...platform.launchClaims(LEARNER, LINK, nonce),
+        'https://purl.imsglobal.org/spec/lti/claim/deployment_id': 'autre-deploiement',
+      });
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /deployment_id/);
+    });
+
+    it('a launch with no state at all', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      await refused(await postForm({ ...form, fields: { id_token: form.fields.id_token } }), /state manquant/);
+    });
+  });
+});
