@@ -63,6 +63,16 @@ describe('LTI 1.3 launch and grade passback', () => {
     expect(jwks.keys[0].kid).toEqual(expect.any(String));
     expect(jwks.keys[0].d).toBeUndefined();
 
+    // Rotation: a new key signs, the previous one stays published (assertions it signed still verify).
+    const rotated = await request(api.app.getHttpServer())
+      .post('/api/admin/lti/keys/rotate')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    const after = await (await fetch(`${api.url}/.well-known/jwks.json`)).json();
+    const kids = (after.keys as { kid: string }[]).map((k) => k.kid);
+    expect(kids[0]).toBe(rotated.body.kid);
+    expect(kids).toContain(jwks.keys[0].kid);
+
     const student = await userWithToken(api, Role.student);
     await request(api.app.getHttpServer())
       .post('/api/admin/lti/platforms')
@@ -115,7 +125,9 @@ describe('LTI 1.3 launch and grade passback', () => {
     const submissionId = /\/submissions\/([0-9a-f-]{36})/.exec(sent.headers.get('location') ?? '')?.[1];
     expect(submissionId).toBeDefined();
 
-    const graded = await waitForStatus(api.prisma, submissionId!, ['graded']);
+    const graded = await waitForStatus(api.prisma, submissionId!, ['graded'], 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nworker output:\n${worker?.output().slice(-3000)}`);
+    });
     const result = graded.results[0];
     expect(result.score).toBe(hello.maxScore);
 
@@ -123,7 +135,7 @@ describe('LTI 1.3 launch and grade passback', () => {
       if (platform.scores.length === 0) throw new Error('no score at the platform yet');
       return platform.scores[0];
     }, 30_000);
-    expect(score.lineItem).toBe(`${platform.url}/lineitems/${LINK.id}/lineitem`);
+    expect(score.lineItem).toBe(`/lineitems/${LINK.id}/lineitem`);
     expect(score.body).toMatchObject({
       userId: LEARNER.sub,
       scoreGiven: result.score,
@@ -132,11 +144,15 @@ describe('LTI 1.3 launch and grade passback', () => {
       gradingProgress: 'FullyGraded',
     });
     expect(score.body.comment).toMatch(/vérification/);
-    const delivery = await api.prisma.webhookDelivery.findFirstOrThrow({
-      where: { submissionId, kind: 'lti_score' },
-      include: { attemptLog: { orderBy: { number: 'asc' } } },
-    });
-    expect(delivery.status).toBe('delivered');
+    // The platform answered before the worker wrote down that it did.
+    const delivery = await eventually(async () => {
+      const d = await api.prisma.webhookDelivery.findFirstOrThrow({
+        where: { submissionId, kind: 'lti_score' },
+        include: { attemptLog: { orderBy: { number: 'asc' } } },
+      });
+      if (d.status !== 'delivered') throw new Error(`delivery is ${d.status}`);
+      return d;
+    }, 10_000);
     expect(delivery.attemptLog.map((a) => a.httpStatus)).toEqual([503, 200]);
     // Once at the platform, and one token for both attempts (cached until it expires).
     await new Promise((r) => setTimeout(r, 1000));
