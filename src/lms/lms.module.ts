@@ -13,6 +13,6 @@ import { WebhookQueueModule } from './webhook-queue.module';
   imports: [ExercisesModule, GradingQueueModule, WebhookQueueModule],
   controllers: [LmsSubmissionsController, IntegrationsController],
   providers: [LmsIntakeService, IntegrationsService, DeliveryLogService],
-  exports: [IntegrationsService],
+  exports: [IntegrationsService, DeliveryLogService],
 })
 export class LmsModule {}

@@ -1,8 +1,11 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import multer from 'multer';
 import { AuthModule } from '../auth/auth.module';
+import { LmsModule } from '../lms/lms.module';
+import { LtiModule } from '../lti/lti.module';
 import { SubmissionsModule } from '../submissions/submissions.module';
 import { RegradesModule } from '../regrades/regrades.module';
+import { AdminLmsPagesController } from './admin-lms-pages.controller';
 import { InstructorPagesController } from './instructor-pages.controller';
 import { TokenPagesController } from './token-pages.controller';
 import { AccountController } from './account.controller';
@@ -14,8 +17,14 @@ import { StudentPagesService } from './student-pages.service';
  * the JSON API. Static files (public/) and the form body parser are set up in configureApp.
  */
 @Module({
-  imports: [AuthModule, SubmissionsModule, RegradesModule],
-  controllers: [AccountController, StudentPagesController, InstructorPagesController, TokenPagesController],
+  imports: [AuthModule, SubmissionsModule, RegradesModule, LmsModule, LtiModule],
+  controllers: [
+    AccountController,
+    StudentPagesController,
+    InstructorPagesController,
+    TokenPagesController,
+    AdminLmsPagesController,
+  ],
   providers: [StudentPagesService],
 })
 export class WebModule implements NestModule {
