@@ -5,7 +5,8 @@ import { createSubmissionSchema } from '../submissions/submission.schemas';
 export const webhookUrlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
   .max(2000)
-  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not contain credentials');
+  // Refinements run even when the URL check failed: an unparsable value must not throw here (a 500).
+  .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, 'must not contain credentials');
 
 const courseCode = z
   .string()

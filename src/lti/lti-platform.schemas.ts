@@ -5,6 +5,8 @@ const endpoint = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
   .max(2000)
   .refine((u) => {
+    // Runs even when the URL check failed: an unparsable value must not throw (a 500).
+    if (!URL.canParse(u)) return false;
     const url = new URL(u);
     return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   }, 'must be https:// (http:// only for localhost)');

@@ -82,9 +82,10 @@ describe('LTI 1.3 launch and grade passback', () => {
     const bad = await request(api.app.getHttpServer())
       .post('/api/admin/lti/platforms')
       .set('Authorization', `Bearer ${admin.token}`)
-      .send({ ...platform.registration, clientId: 'autre', jwksUrl: 'ftp://x' });
+      .send({ ...platform.registration, clientId: 'autre', jwksUrl: 'ftp://x', authUrl: 'pas une adresse' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('jwksUrl');
+    expect(JSON.stringify(bad.body)).toContain('authUrl');
   });
 
   it('launches a learner into the exercise, logged in; the graded score reaches the line item once, with retries', async () => {
