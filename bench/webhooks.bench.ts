@@ -3,6 +3,7 @@ import '../cli/resolve-ts';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -33,6 +34,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function main(): Promise<number> {
   const baseEnv = loadEnv();
+  const loadAtStart = loadavg()[0];
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `dockgrader_bench_${id}`;
   const adminUrl = new URL(baseEnv.DATABASE_URL);
@@ -199,7 +201,8 @@ export async function main(): Promise<number> {
 
     const result = {
       date: new Date().toISOString(),
-      host: { cores: (await import('node:os')).cpus().length },
+      // This machine is shared: its load says how much of the figures is the machine.
+      host: { cores: cpus().length, loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] } },
       delivery,
       grading: { gradingsPerRound: GRADINGS, rounds, slowOverFastRatio: ratio },
     };
@@ -224,6 +227,9 @@ export async function main(): Promise<number> {
       })),
     );
     console.log(`slow receiver / fast receiver (mean of both fast rounds): ${ratio}`);
+    console.log(
+      `load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${loadavg()[0].toFixed(1)}, ${cpus().length} cores`,
+    );
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     writeFileSync(
       process.env.BENCH_RESULT_FILE ?? join(root, 'bench/results/webhooks.json'),
