@@ -16,7 +16,6 @@ export interface CountedScore {
  */
 @Injectable()
 export class CountedScorePolicy {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/require-await
   async countedScore(_tx: Prisma.TransactionClient, _submissionId: string): Promise<CountedScore | null> {
     return null;
   }

@@ -95,7 +95,9 @@ export class WebhookDeliveryService {
     } else {
       if (!i) return notSent('no integration');
       if (!i.enabled || !i.webhookUrl || i.webhookDisabledAt)
-        return notSent(!i.enabled ? 'integration disabled' : !i.webhookUrl ? 'no webhook URL' : 'endpoint disabled (410)');
+        return notSent(
+          !i.enabled ? 'integration disabled' : !i.webhookUrl ? 'no webhook URL' : 'endpoint disabled (410)',
+        );
       const headers = signMessage(
         deliveryId,
         startedAt,

@@ -67,7 +67,8 @@ export class AgsTokenClient {
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.env.WEBHOOK_TIMEOUT_MS} ms` : (e.cause?.code ?? e.message);
+      const why =
+        e.name === 'TimeoutError' ? `no answer within ${this.env.WEBHOOK_TIMEOUT_MS} ms` : (e.cause?.code ?? e.message);
       return { kind: 'failed', status: null, reason: `token endpoint: ${why}`, retryAfter: null };
     }
     const text = await res.text().catch(() => '');
@@ -80,7 +81,10 @@ export class AgsTokenClient {
         retryAfter: res.headers.get('retry-after'),
       };
     const lifetimeS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
-    this.cache.set(key, { accessToken: body.access_token, expiresAt: Date.now() + lifetimeS * 1000 - EXPIRY_MARGIN_MS });
+    this.cache.set(key, {
+      accessToken: body.access_token,
+      expiresAt: Date.now() + lifetimeS * 1000 - EXPIRY_MARGIN_MS,
+    });
     return { kind: 'token', accessToken: body.access_token };
   }
 

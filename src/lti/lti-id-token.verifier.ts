@@ -50,11 +50,18 @@ export class LtiIdTokenVerifier {
     if (typeof deployment !== 'string' || !expect.deploymentIds.includes(deployment))
       throw new LtiRefused(401, `id_token refusé : deployment_id inconnu (${String(deployment).slice(0, 80)})`);
     if (payload[LTI.messageType] !== RESOURCE_LINK_REQUEST)
-      throw new LtiRefused(401, `id_token refusé : message_type ${String(payload[LTI.messageType]).slice(0, 60)} non pris en charge`);
+      throw new LtiRefused(
+        401,
+        `id_token refusé : message_type ${String(payload[LTI.messageType]).slice(0, 60)} non pris en charge`,
+      );
     if (payload[LTI.version] !== LTI_VERSION)
-      throw new LtiRefused(401, `id_token refusé : version LTI ${String(payload[LTI.version]).slice(0, 20)} (1.3.0 attendue)`);
+      throw new LtiRefused(
+        401,
+        `id_token refusé : version LTI ${String(payload[LTI.version]).slice(0, 20)} (1.3.0 attendue)`,
+      );
     const link = payload[LTI.resourceLink] as { id?: unknown } | undefined;
-    if (typeof link?.id !== 'string' || !link.id) throw new LtiRefused(401, 'id_token refusé : resource_link.id manquant');
+    if (typeof link?.id !== 'string' || !link.id)
+      throw new LtiRefused(401, 'id_token refusé : resource_link.id manquant');
     return payload;
   }
 

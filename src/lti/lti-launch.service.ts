@@ -81,7 +81,8 @@ export class LtiLaunchService {
         throw new LtiRefused(401, 'state inconnu ou déjà utilisé (lancement rejoué ?)');
       throw err;
     }
-    if (row.expiresAt.getTime() <= Date.now()) throw new LtiRefused(401, 'state expiré : relancez depuis la plateforme');
+    if (row.expiresAt.getTime() <= Date.now())
+      throw new LtiRefused(401, 'state expiré : relancez depuis la plateforme');
     return row;
   }
 
@@ -103,7 +104,9 @@ export class LtiLaunchService {
       return existing.id;
     }
     const claimed = typeof claims.email === 'string' && claims.email.length <= 320 ? claims.email : undefined;
-    const taken = claimed ? await this.prisma.user.findUnique({ where: { email: claimed }, select: { id: true } }) : null;
+    const taken = claimed
+      ? await this.prisma.user.findUnique({ where: { email: claimed }, select: { id: true } })
+      : null;
     const email =
       claimed && !taken
         ? claimed

@@ -33,7 +33,7 @@ export class LtiPlatformsController {
 
   @Post('keys/rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: "New tool key pair; the previous one stays published for 24 h" })
+  @ApiOperation({ summary: 'New tool key pair; the previous one stays published for 24 h' })
   rotate(): Promise<{ kid: string }> {
     return this.keys.rotate();
   }

@@ -28,8 +28,7 @@ export class LtiToolKeysService {
     const row =
       (await this.prisma.ltiToolKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } })) ??
       (await this.generate());
-    if (this.cached?.kid !== row.kid)
-      this.cached = { kid: row.kid, key: await importPKCS8(row.privatePem, 'RS256') };
+    if (this.cached?.kid !== row.kid) this.cached = { kid: row.kid, key: await importPKCS8(row.privatePem, 'RS256') };
     return this.cached;
   }
 

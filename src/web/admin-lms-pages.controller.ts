@@ -1,4 +1,18 @@
-import { Body, CanActivate, Controller, ExecutionContext, Get, Injectable, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  Get,
+  Inject,
+  Injectable,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -13,7 +27,6 @@ import { IntegrationsService } from '../lms/integrations.service';
 import { createLtiPlatformSchema } from '../lti/lti-platform.schemas';
 import { LtiPlatformsService } from '../lti/lti-platforms.service';
 import { launchUrl } from '../lti/lti-login.service';
-import { Inject } from '@nestjs/common';
 import { CsrfGuard } from './csrf.guard';
 import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import {
@@ -41,7 +54,8 @@ const FIELD_MESSAGES: Record<string, string> = {
   name: 'Saisissez un nom (200 caractères au plus).',
   webhookUrl: 'Adresse invalide : une URL http:// ou https:// sans identifiants.',
   issuer: 'Saisissez l’émetteur donné par la plateforme.',
-  clientId: 'Saisissez le client ID (une plateforme ne peut être enregistrée deux fois avec le même émetteur et client ID).',
+  clientId:
+    'Saisissez le client ID (une plateforme ne peut être enregistrée deux fois avec le même émetteur et client ID).',
   deploymentIds: 'Saisissez au moins un deployment ID.',
   authUrl: 'Adresse invalide : une URL https:// (http:// seulement pour localhost).',
   tokenUrl: 'Adresse invalide : une URL https:// (http:// seulement pour localhost).',
@@ -174,7 +188,11 @@ export class AdminLmsPagesController {
     } catch (err) {
       const errors = formErrors(err);
       if (!errors) throw err;
-      sendPage(res, ltiPlatformsPage(pageUser(req), this.toolUrls(), await this.platforms.list(), { values, errors }), 400);
+      sendPage(
+        res,
+        ltiPlatformsPage(pageUser(req), this.toolUrls(), await this.platforms.list(), { values, errors }),
+        400,
+      );
     }
   }
 

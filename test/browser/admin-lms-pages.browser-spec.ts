@@ -83,7 +83,10 @@ describe('LMS admin pages in a browser', () => {
 
     await stack.prisma.integration.update({
       where: { id },
-      data: { webhookDisabledAt: new Date(), webhookDisabledReason: '410 Gone from https://moodle.lycee.test/dockgrader' },
+      data: {
+        webhookDisabledAt: new Date(),
+        webhookDisabledReason: '410 Gone from https://moodle.lycee.test/dockgrader',
+      },
     });
     await page.goto(`${stack.url}/admin/integrations`);
     await expect(row.locator('[data-disabled-410]').textContent()).resolves.toMatch(/410 Gone/);
@@ -96,7 +99,12 @@ describe('LMS admin pages in a browser', () => {
 
   it('lists deliveries, filters failed ones, and redelivers one', async () => {
     const integration = await stack.prisma.integration.create({
-      data: { name: 'Script de l’école', inboundSecret: 'whsec_x', webhookSecret: 'whsec_y', webhookUrl: 'http://127.0.0.1:9/x' },
+      data: {
+        name: 'Script de l’école',
+        inboundSecret: 'whsec_x',
+        webhookSecret: 'whsec_y',
+        webhookUrl: 'http://127.0.0.1:9/x',
+      },
     });
     integrationIds.push(integration.id);
     const failed = await stack.prisma.webhookDelivery.create({
@@ -110,7 +118,9 @@ describe('LMS admin pages in a browser', () => {
         lastStatus: 400,
         lastResponse: 'refusé',
         nextRetryAt: null,
-        attemptLog: { create: [{ number: 1, startedAt: new Date(), durationMs: 12, httpStatus: 400, response: 'refusé' }] },
+        attemptLog: {
+          create: [{ number: 1, startedAt: new Date(), durationMs: 12, httpStatus: 400, response: 'refusé' }],
+        },
       },
     });
     const { context, page } = await stack.newPage();

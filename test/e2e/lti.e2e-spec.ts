@@ -108,7 +108,9 @@ describe('LTI 1.3 launch and grade passback', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     expect(csrf).toBeDefined();
 
-    const user = await api.prisma.user.findFirstOrThrow({ where: { lmsId: `lti:${platformId}`, lmsUserId: LEARNER.sub } });
+    const user = await api.prisma.user.findFirstOrThrow({
+      where: { lmsId: `lti:${platformId}`, lmsUserId: LEARNER.sub },
+    });
     expect(user).toMatchObject({ email: LEARNER.email, displayName: LEARNER.name, role: Role.student });
 
     // The platform is briefly unavailable for the first score: the delivery retries.
@@ -180,7 +182,10 @@ describe('LTI 1.3 launch and grade passback', () => {
     it('an id_token with another nonce than the one sent for this state', async () => {
       const form = await platform.launchForm(LEARNER, LINK);
       const claims = decodeJwt(form.fields.id_token);
-      const forged = await platform.idToken({ ...platform.launchClaims(LEARNER, LINK, 'un-autre-nonce'), sub: claims.sub });
+      const forged = await platform.idToken({
+        ...platform.launchClaims(LEARNER, LINK, 'un-autre-nonce'),
+        sub: claims.sub,
+      });
       await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /nonce/);
     });
 

@@ -91,7 +91,10 @@ describe('webhook delivery survives a killed worker', () => {
     const second = startWorker(workerEnv);
     workers.push(second);
     const done = await eventually(async () => {
-      const d = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id }, include: { attemptLog: true } });
+      const d = await prisma.webhookDelivery.findUniqueOrThrow({
+        where: { id: delivery.id },
+        include: { attemptLog: true },
+      });
       if (d.status !== 'delivered') throw new Error(`delivery is ${d.status} after ${d.attempts} attempt(s)`);
       return d;
     }, 60_000).catch((err: Error) => {

@@ -199,7 +199,8 @@ export class LtiPlatform {
       res.writeHead(status, { 'content-type': type, ...extra }).end(text);
     };
     try {
-      if (req.method === 'GET' && url.pathname === '/jwks') return send(200, JSON.stringify({ keys: [this.jwk] }), 'application/json');
+      if (req.method === 'GET' && url.pathname === '/jwks')
+        return send(200, JSON.stringify({ keys: [this.jwk] }), 'application/json');
       if (req.method === 'GET' && url.pathname === '/auth') return await this.authorize(url.searchParams, send);
       if (req.method === 'POST' && url.pathname === '/token') return await this.token(new URLSearchParams(body), send);
       const score = /^\/lineitems\/([^/]+)\/lineitem\/scores$/.exec(url.pathname);
@@ -214,7 +215,8 @@ export class LtiPlatform {
     const refuse = (why: string) => send(400, `auth request refused: ${why}`);
     if (q.get('client_id') !== this.clientId) return refuse('client_id');
     if (q.get('redirect_uri') !== `${this.toolUrl}/lti/launch`) return refuse('redirect_uri not registered');
-    if (q.get('response_type') !== 'id_token' || q.get('response_mode') !== 'form_post') return refuse('response type/mode');
+    if (q.get('response_type') !== 'id_token' || q.get('response_mode') !== 'form_post')
+      return refuse('response type/mode');
     if (q.get('scope') !== 'openid' || q.get('prompt') !== 'none') return refuse('scope/prompt');
     const state = q.get('state');
     const nonce = q.get('nonce');
@@ -259,7 +261,11 @@ export class LtiPlatform {
     const token = randomBytes(24).toString('hex');
     this.tokens.add(token);
     this.tokenRequests.push({ ok: true });
-    send(200, JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') }), 'application/json');
+    send(
+      200,
+      JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') }),
+      'application/json',
+    );
   }
 
   private async score(
@@ -282,7 +288,13 @@ export class LtiPlatform {
       this.hanging.add(res);
       return;
     }
-    if (plan) return send(plan.status, `planned ${plan.status}`, 'text/plain', plan.retryAfter ? { 'retry-after': plan.retryAfter } : {});
+    if (plan)
+      return send(
+        plan.status,
+        `planned ${plan.status}`,
+        'text/plain',
+        plan.retryAfter ? { 'retry-after': plan.retryAfter } : {},
+      );
     const s = JSON.parse(body) as ReceivedScore['body'];
     if (typeof s.userId !== 'string' || typeof s.scoreGiven !== 'number' || typeof s.scoreMaximum !== 'number')
       return refuse(400, 'userId, scoreGiven and scoreMaximum are required');
@@ -313,7 +325,10 @@ function parseForm(html: string): LaunchForm {
   if (!action) throw new Error(`no form in ${html.slice(0, 200)}`);
   const fields: Record<string, string> = {};
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-    fields[m[1]] = m[2].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
+    fields[m[1]] = m[2]
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&amp;/g, '&');
   return { action: action.replace(/&amp;/g, '&'), fields };
 }
 

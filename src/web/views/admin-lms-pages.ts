@@ -20,31 +20,38 @@ const field = (
   id: string,
   label: string,
   opts: { value?: string; error?: string; help?: string; type?: string; required?: boolean } = {},
-) => html`<div class="field">
-  <label for=${id}>${label}</label>
-  ${opts.help ? html`<p class="small muted" id=${`${id}-help`}>${opts.help}</p>` : null}
-  <input
-    id=${id}
-    name=${id}
-    type=${opts.type ?? 'text'}
-    value=${opts.value ?? ''}
-    required=${opts.required ?? false}
-    aria-invalid=${opts.error ? 'true' : undefined}
-    aria-describedby=${[opts.help ? `${id}-help` : '', opts.error ? `${id}-error` : ''].filter(Boolean).join(' ') ||
-    undefined}
-  />
-  ${opts.error ? html`<p class="field-error" id=${`${id}-error`}>${opts.error}</p>` : null}
-</div>`;
+) =>
+  html`<div class="field">
+    <label for=${id}>${label}</label>
+    ${opts.help ? html`<p class="small muted" id=${`${id}-help`}>${opts.help}</p>` : null}
+    <input
+      id=${id}
+      name=${id}
+      type=${opts.type ?? 'text'}
+      value=${opts.value ?? ''}
+      required=${opts.required ?? false}
+      aria-invalid=${opts.error ? 'true' : undefined}
+      aria-describedby=${
+        [opts.help ? `${id}-help` : '', opts.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
+      }
+    />
+    ${opts.error ? html`<p class="field-error" id=${`${id}-error`}>${opts.error}</p>` : null}
+  </div>`;
 
-const adminNav = (current: 'integrations' | 'lti') => html`<nav class="pager" aria-label="Administration LMS">
-  <a class="button" href="/admin/integrations" aria-current=${current === 'integrations' ? 'page' : undefined}
-    >Intégrations (webhooks)</a
-  >
-  <a class="button" href="/admin/lti" aria-current=${current === 'lti' ? 'page' : undefined}>Plateformes LTI 1.3</a>
-</nav>`;
+const adminNav = (current: 'integrations' | 'lti') =>
+  html`<nav class="pager" aria-label="Administration LMS">
+    <a class="button" href="/admin/integrations" aria-current=${current === 'integrations' ? 'page' : undefined}
+      >Intégrations (webhooks)</a
+    >
+    <a class="button" href="/admin/lti" aria-current=${current === 'lti' ? 'page' : undefined}>Plateformes LTI 1.3</a>
+  </nav>`;
 
 /** Secrets just generated: shown on this page only, never again. */
-export function secretsPage(user: PageUser, s: { id: string; name: string; inboundSecret: string; webhookSecret: string }, rotated: boolean): VNode {
+export function secretsPage(
+  user: PageUser,
+  s: { id: string; name: string; inboundSecret: string; webhookSecret: string },
+  rotated: boolean,
+): VNode {
   return layout({
     title: rotated ? 'Nouveaux secrets' : 'Intégration créée',
     user,
@@ -97,37 +104,44 @@ export function integrationsPage(
                 </thead>
                 <tbody>
                   ${rows.map(
-                    (r) => html`<tr data-integration=${r.id}>
-                      <td>${r.name}</td>
-                      <td><code>${r.webhookUrl ?? '—'}</code></td>
-                      <td>
-                        ${r.enabled ? 'Activée' : 'Désactivée'}
-                        ${
-                          r.webhookDisabledAt
-                            ? html`<p class="field-error" data-disabled-410>
-                                Envoi des notes arrêté le ${formatDate(r.webhookDisabledAt)} : le destinataire a
-                                répondu 410 Gone (${r.webhookDisabledReason ?? ''}).
-                              </p>`
-                            : null
-                        }
-                      </td>
-                      <td>${formatDate(r.createdAt)}${r.rotatedAt ? html`<br />secrets changés le ${formatDate(r.rotatedAt)}` : null}</td>
-                      <td>
-                        <a href=${`/admin/integrations/${r.id}/deliveries`}>Journal des envois</a>
-                        <form method="post" action=${`/admin/integrations/${r.id}/rotate`} class="inline-form">
-                          <input type="hidden" name="_csrf" value=${user.csrfToken} />
-                          <button type="submit" class="button">Changer les secrets</button>
-                        </form>
-                        ${
-                          r.webhookDisabledAt
-                            ? html`<form method="post" action=${`/admin/integrations/${r.id}/reenable`} class="inline-form">
-                                <input type="hidden" name="_csrf" value=${user.csrfToken} />
-                                <button type="submit" class="button">Réactiver l’envoi</button>
-                              </form>`
-                            : null
-                        }
-                      </td>
-                    </tr>`,
+                    (r) =>
+                      html`<tr data-integration=${r.id}>
+                        <td>${r.name}</td>
+                        <td><code>${r.webhookUrl ?? '—'}</code></td>
+                        <td>
+                          ${r.enabled ? 'Activée' : 'Désactivée'}
+                          ${
+                            r.webhookDisabledAt
+                              ? html`<p class="field-error" data-disabled-410>
+                                  Envoi des notes arrêté le ${formatDate(r.webhookDisabledAt)} : le destinataire a
+                                  répondu 410 Gone (${r.webhookDisabledReason ?? ''}).
+                                </p>`
+                              : null
+                          }
+                        </td>
+                        <td>
+                          ${formatDate(r.createdAt)}${r.rotatedAt ? html`<br />secrets changés le ${formatDate(r.rotatedAt)}` : null}
+                        </td>
+                        <td>
+                          <a href=${`/admin/integrations/${r.id}/deliveries`}>Journal des envois</a>
+                          <form method="post" action=${`/admin/integrations/${r.id}/rotate`} class="inline-form">
+                            <input type="hidden" name="_csrf" value=${user.csrfToken} />
+                            <button type="submit" class="button">Changer les secrets</button>
+                          </form>
+                          ${
+                            r.webhookDisabledAt
+                              ? html`<form
+                                  method="post"
+                                  action=${`/admin/integrations/${r.id}/reenable`}
+                                  class="inline-form"
+                                >
+                                  <input type="hidden" name="_csrf" value=${user.csrfToken} />
+                                  <button type="submit" class="button">Réactiver l’envoi</button>
+                                </form>`
+                              : null
+                          }
+                        </td>
+                      </tr>`,
                   )}
                 </tbody>
               </table>
@@ -203,40 +217,46 @@ export function deliveriesPage(
                 </thead>
                 <tbody>
                   ${rows.map(
-                    (d) => html`<tr data-delivery=${d.id}>
-                      <td>${formatDate(d.createdAt)}</td>
-                      <td><code>${d.event}</code> n° ${d.sequence}</td>
-                      <td>
-                        ${DELIVERY_STATUS[d.status]}
-                        ${d.nextRetryAt ? html`<br />prochain essai ${formatDate(d.nextRetryAt)}` : null}
-                      </td>
-                      <td>
-                        <details>
-                          <summary>${d.attempts}</summary>
-                          <ol>
-                            ${d.attemptLog.map(
-                              (a) =>
-                                html`<li>
-                                  ${formatDate(a.startedAt)} · ${a.httpStatus ?? 'pas de réponse'} · ${a.durationMs} ms ·
-                                  <code>${a.response}</code>
-                                </li>`,
-                            )}
-                          </ol>
-                        </details>
-                      </td>
-                      <td>${d.lastStatus ?? '—'} <code>${(d.lastResponse ?? '').slice(0, 120)}</code></td>
-                      <td>
-                        ${
-                          d.status === 'pending'
-                            ? '—'
-                            : html`<form method="post" action=${`/admin/webhook-deliveries/${d.id}/redeliver`} class="inline-form">
-                                <input type="hidden" name="_csrf" value=${user.csrfToken} />
-                                <input type="hidden" name="back" value=${integration.id} />
-                                <button type="submit" class="button">Renvoyer</button>
-                              </form>`
-                        }
-                      </td>
-                    </tr>`,
+                    (d) =>
+                      html`<tr data-delivery=${d.id}>
+                        <td>${formatDate(d.createdAt)}</td>
+                        <td><code>${d.event}</code> n° ${d.sequence}</td>
+                        <td>
+                          ${DELIVERY_STATUS[d.status]}
+                          ${d.nextRetryAt ? html`<br />prochain essai ${formatDate(d.nextRetryAt)}` : null}
+                        </td>
+                        <td>
+                          <details>
+                            <summary>${d.attempts}</summary>
+                            <ol>
+                              ${d.attemptLog.map(
+                                (a) =>
+                                  html`<li>
+                                    ${formatDate(a.startedAt)} · ${a.httpStatus ?? 'pas de réponse'} · ${a.durationMs}
+                                    ms ·
+                                    <code>${a.response}</code>
+                                  </li>`,
+                              )}
+                            </ol>
+                          </details>
+                        </td>
+                        <td>${d.lastStatus ?? '—'} <code>${(d.lastResponse ?? '').slice(0, 120)}</code></td>
+                        <td>
+                          ${
+                            d.status === 'pending'
+                              ? '—'
+                              : html`<form
+                                  method="post"
+                                  action=${`/admin/webhook-deliveries/${d.id}/redeliver`}
+                                  class="inline-form"
+                                >
+                                  <input type="hidden" name="_csrf" value=${user.csrfToken} />
+                                  <input type="hidden" name="back" value=${integration.id} />
+                                  <button type="submit" class="button">Renvoyer</button>
+                                </form>`
+                          }
+                        </td>
+                      </tr>`,
                   )}
                 </tbody>
               </table>
@@ -308,13 +328,14 @@ export function ltiPlatformsPage(
                 </thead>
                 <tbody>
                   ${rows.map(
-                    (p) => html`<tr data-platform=${p.id}>
-                      <td>${p.name}</td>
-                      <td><code>${p.issuer}</code></td>
-                      <td><code>${p.clientId}</code></td>
-                      <td>${p.deploymentIds.join(', ')}</td>
-                      <td>${p.enabled ? 'Active' : 'Désactivée'}</td>
-                    </tr>`,
+                    (p) =>
+                      html`<tr data-platform=${p.id}>
+                        <td>${p.name}</td>
+                        <td><code>${p.issuer}</code></td>
+                        <td><code>${p.clientId}</code></td>
+                        <td>${p.deploymentIds.join(', ')}</td>
+                        <td>${p.enabled ? 'Active' : 'Désactivée'}</td>
+                      </tr>`,
                   )}
                 </tbody>
               </table>
