@@ -102,7 +102,16 @@ export async function main(): Promise<number> {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    await sleep(3000);
+    // Ready when a first delivery got through (the worker's start-up is not the figure measured).
+    const warm = randomUUID();
+    await prisma.webhookDelivery.create({
+      data: { id: warm, integrationId: secrets.id, event: 'bench.warmup', sequence: -1, body: '{}' },
+    });
+    await hooks.add(WebhookJobName.Deliver, { deliveryId: warm, attempt: 1 }, { jobId: webhookJobId(warm, 1) });
+    for (let i = 0; receiver.accepted.size === 0; i++) {
+      if (i > 1200) throw new Error('the worker delivered nothing within 2 min');
+      await sleep(100);
+    }
 
     // 1. Deliveries per second and latency: rows committed in batches of 100, each batch's jobs queued at once.
     const committedAt = new Map<string, number>();
@@ -127,7 +136,7 @@ export async function main(): Promise<number> {
       );
     }
     const deadline = Date.now() + 300_000;
-    while (receiver.accepted.size < EVENTS && Date.now() < deadline) await sleep(100);
+    while (receiver.accepted.size < EVENTS + 1 && Date.now() < deadline) await sleep(100);
     const latencies = [...committedAt].flatMap(([rid, at]) => {
       const got = receiver!.for(rid)[0];
       return got ? [got.at - at] : [];
@@ -135,9 +144,9 @@ export async function main(): Promise<number> {
     const lastAt = Math.max(...receiver.requests.map((r) => r.at));
     const delivery = {
       events: EVENTS,
-      received: receiver.accepted.size,
+      received: receiver.accepted.size - 1,
       allVerified: receiver.requests.every((r) => r.verified),
-      perSecond: Math.round((receiver.accepted.size / ((lastAt - startA) / 1000)) * 10) / 10,
+      perSecond: Math.round(((receiver.accepted.size - 1) / ((lastAt - startA) / 1000)) * 10) / 10,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       maxMs: Math.max(...latencies),
