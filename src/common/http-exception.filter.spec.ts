@@ -36,6 +36,11 @@ describe('error mapping', () => {
     expect(toDomainError(Object.assign(new Error('bad'), { type: 'entity.parse.failed' }))?.code).toBe(
       ErrorCode.MalformedBody,
     );
+    // A gzip body that does not inflate: http-errors' 400 without a type (was a 500).
+    expect(toDomainError(Object.assign(new Error('Bad Request'), { status: 400, expose: true }))?.code).toBe(
+      ErrorCode.MalformedBody,
+    );
+    expect(toDomainError(Object.assign(new Error('x'), { status: 500, expose: false }))).toBeUndefined();
     expect(toDomainError(new Error('boom'))).toBeUndefined();
     const own = DomainError.notFound('x');
     expect(toDomainError(own)).toBe(own);

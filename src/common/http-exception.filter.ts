@@ -57,6 +57,18 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted') {
     return new DomainError(ErrorCode.MalformedBody, 'unreadable request body');
   }
+  // Any other client error body-parser raises (http-errors, `expose` set): a gzip body that does
+  // not inflate arrives as a bare 400 without a `type` (found by the fuzz suite: it was a 500).
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  if (
+    (err as { expose?: unknown } | null)?.expose === true &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+  ) {
+    if (status === 413) return new DomainError(ErrorCode.PayloadTooLarge, 'request body too large', {}, { cause: err });
+    return new DomainError(ErrorCode.MalformedBody, 'unreadable request body', {}, { cause: err });
+  }
   return undefined;
 }
 
