@@ -61,6 +61,30 @@ export class RawHttpClient {
     });
   }
 
+  /** Sends `req` and resolves on the status line, then hangs up: for event streams that never end. */
+  head(req: RawRequest, timeoutMs = 30_000): Promise<{ status: number; location?: string }> {
+    return new Promise((resolve, reject) => {
+      const r = http.request(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method: req.method,
+          path: safePath(req.path),
+          headers: req.headers,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+          res.destroy();
+          r.destroy();
+        },
+      );
+      r.on('timeout', () => r.destroy(new Error(`timeout after ${timeoutMs} ms: ${req.method} ${req.path}`)));
+      r.on('error', (e) => reject(e));
+      r.end(req.body);
+    });
+  }
+
   /** Writes `head` (request line and headers, CRLF-terminated by the caller) and `body` to a new socket; the status line's code. */
   sendRaw(head: string | Buffer, body: Buffer = Buffer.alloc(0), timeoutMs = 30_000): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -99,5 +123,11 @@ export class RawHttpClient {
 
 /** Node's client throws on characters a request line cannot hold; those are sent percent-encoded (the server decodes them). */
 function safePath(path: string): string {
-  return path.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  return path.replace(/[^\x21-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '%ED%A0%80'; // a lone surrogate: its would-be UTF-8 bytes
+    }
+  });
 }
