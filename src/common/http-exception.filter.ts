@@ -30,6 +30,7 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.Overloaded:
+    case ErrorCode.Unavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     default: {
       const unmapped: never = code;
@@ -44,6 +45,16 @@ export function toDomainError(err: unknown): DomainError | undefined {
   // A NUL character reached PostgreSQL (schemas refuse it at the edge; this keeps a missed path a 400).
   if (isNulRefusal(err)) {
     return new DomainError(ErrorCode.Validation, 'text must not contain NUL characters (\\0)', {}, { cause: err });
+  }
+  // PostgreSQL stopped or restarting: the request may succeed in a few seconds, and nothing was
+  // stored; say so (503 + Retry-After) rather than 500 (the fault suite stops it for 20 s).
+  if (isUnreachable(err)) {
+    return new DomainError(
+      ErrorCode.Unavailable,
+      'the database is unreachable; retry in a few seconds',
+      { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
+      { cause: err },
+    );
   }
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === 'P2002') return new DomainError(ErrorCode.Conflict, 'already exists', {}, { cause: err });
@@ -70,6 +81,32 @@ export function toDomainError(err: unknown): DomainError | undefined {
     return new DomainError(ErrorCode.MalformedBody, 'unreadable request body', {}, { cause: err });
   }
   return undefined;
+}
+
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** Connection-level failures: refused, reset, cut by a shutdown (SQLSTATE class 08, 57P01-57P03), pool timeouts. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'P1001',
+  'P1017',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|terminating connection due to administrator command|the database system is (shutting down|starting up)|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** A database (or other dependency) that cannot be reached, raw from pg or wrapped by Prisma. */
+function isUnreachable(err: unknown): boolean {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = e.cause as typeof e) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** PostgreSQL's refusal of a NUL in text (SQLSTATE 22021), raw from pg or wrapped by Prisma. */
@@ -102,6 +139,9 @@ export function send(res: Response, err: unknown, logger: Logger): void {
   let body: ErrorBody;
   if (domain) {
     const status = statusOf(domain.code);
+    // Operators must see an outage even though the client got a clean 503.
+    if (domain.code === ErrorCode.Unavailable)
+      logger.warn(`503: ${String((domain.cause as Error)?.message ?? domain.cause)}`);
     body = { statusCode: status, error: domain.code, message: domain.message };
     if (domain.details.fields) body.fields = domain.details.fields;
     if (domain.details.retryAfterSeconds !== undefined)
