@@ -35,7 +35,15 @@ export class PrivatePostgres {
     }
     const pg = new PrivatePostgres(dir, await freePort());
     try {
-      const [cmd, args] = asPostgres(`${PG_BIN}/initdb`, ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
+      const [cmd, args] = asPostgres(`${PG_BIN}/initdb`, [
+        '-D',
+        join(dir, 'data'),
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '--no-sync',
+      ]);
       execFileSync(cmd, args, { stdio: 'pipe' });
       await pg.start();
     } catch (err) {
