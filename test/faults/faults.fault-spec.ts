@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
 import { createDatabase, migrate } from '../support/database';
 import { PrivatePostgres, PrivateRedis } from '../support/private-services';
@@ -95,7 +95,9 @@ describe('fault suite', () => {
         WEBHOOK_RETRY_SCHEDULE_SECONDS: '2,4,8,15,30,60,120',
         WEBHOOK_SWEEP_INTERVAL_SECONDS: '5',
       };
-      const db = new Client({ connectionString: databaseUrl });
+      // A pool, not one client: the PostgreSQL phase cuts every connection, a pool opens new ones.
+      const db = new Pool({ connectionString: databaseUrl, max: 2 });
+      db.on('error', () => undefined);
 
       const startApiProc = async () => {
         api = startBuilt('main', env);
@@ -113,8 +115,6 @@ describe('fault suite', () => {
       await startApiProc();
       startWorkerProc(0);
       startWorkerProc(1);
-      await db.connect();
-      db.on('error', () => undefined); // the PostgreSQL phase cuts this connection too
 
       // --- who submits: one student (bearer), one LMS integration whose grades go to a receiver ---
       const asAdmin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
