@@ -1,13 +1,13 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { Pool } from 'pg';
 import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
 import { createDatabase, migrate } from '../support/database';
-import { PrivatePostgres, PrivateRedis } from '../support/private-services';
+import { PrivateDockerd, PrivatePostgres, PrivateRedis } from '../support/private-services';
 import { eventually, freePort, root, startBuilt, waitForExit } from '../support/processes';
 import { signedHeaders, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -63,12 +63,24 @@ describe('fault suite', () => {
   it('loses nothing, grades nothing twice and answers no unexpected 5xx under each fault', async () => {
     const pg = await PrivatePostgres.create();
     let redis: PrivateRedis | undefined;
+    let engine: PrivateDockerd | undefined;
     let receiver: WebhookReceiver | undefined;
     let api: Proc | undefined;
     const workers: (Proc | undefined)[] = [];
     const workerPids = new Set<number>();
     try {
       redis = await PrivateRedis.create();
+      // Worker 1 grades on an engine of its own (issue #15: workers on two engines), the one the
+      // engine phase restarts; worker 0 on the shared engine, which the suite never stops.
+      engine = await PrivateDockerd.create();
+      const manifest = JSON.parse(readFileSync(join(root, 'images/.built/manifest.json'), 'utf8')) as {
+        images: Record<string, { tag: string }>;
+      };
+      engine.loadImages(Object.values(manifest.images).map((i) => i.tag));
+      const privateSandboxRoot = join(engine.dir, 'sandboxes');
+      mkdirSync(privateSandboxRoot);
+      chmodSync(privateSandboxRoot, 0o711);
+      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: privateSandboxRoot };
       const databaseUrl = await createDatabase(pg.url(), 'dockgrader');
       migrate(databaseUrl);
       const port = await freePort();
@@ -107,7 +119,7 @@ describe('fault suite', () => {
         }, 60_000);
       };
       const startWorkerProc = (i: number, extra: NodeJS.ProcessEnv = {}) => {
-        const w = startBuilt('worker', { ...env, ...extra });
+        const w = startBuilt('worker', { ...env, ...(i === 1 ? onPrivateEngine : {}), ...extra });
         workers[i] = w;
         if (w.pid) workerPids.add(w.pid);
         return w;
@@ -216,6 +228,17 @@ describe('fault suite', () => {
       const runningOn = async (): Promise<number> =>
         Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE status = 'running'`)).rows[0].n);
 
+      // Sandboxes seen on the private engine: proof that the second engine's worker grades too.
+      const seenOnPrivate = new Set<string>();
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          const ids = await engine!.docker(['ps', '-q', '--filter', `label=${SandboxLabels.sandbox}`]).catch(() => '');
+          for (const id of ids.trim().split('\n').filter(Boolean)) seenOnPrivate.add(id);
+          await sleep(1000);
+        }
+      })();
+
       // --- the phases ---
       await phase('none (baseline)', async () => undefined);
 
@@ -259,6 +282,22 @@ describe('fault suite', () => {
           await startApiProc();
           await sleep(4000);
         }
+      });
+
+      await phase('Docker engine restarted mid-grading', async () => {
+        // Wait until worker 1 has a sandbox on its engine, then restart that engine under it.
+        const sandboxesThere = async () =>
+          (await engine!.docker(['ps', '-q', '--filter', `label=${SandboxLabels.sandbox}`])).trim();
+        await eventually(
+          async () => {
+            if (!(await sandboxesThere())) throw new Error('no sandbox on the private engine yet');
+          },
+          60_000,
+          200,
+        ).catch(() => note('Docker engine restarted mid-grading', 'no sandbox was running at the restart'));
+        await engine!.stop();
+        await sleep(3000);
+        await engine!.start();
       });
 
       await phase('worker clock 5 min ahead', async () => {
@@ -322,6 +361,9 @@ describe('fault suite', () => {
         300_000,
         2000,
       ).catch((e: Error) => process.stdout.write(`webhooks: ${e.message}\n`));
+
+      polling = false;
+      await poller;
 
       // --- the figures ---
       const rows = (
@@ -400,6 +442,10 @@ describe('fault suite', () => {
       const left = (await docker.listContainers({ all: true, filters: { label: [SandboxLabels.owner] } })).filter((c) =>
         [...workerPids].some((pid) => c.Labels[SandboxLabels.owner] === `${hostname()}:${pid}`),
       );
+      const leftOnPrivate = (await engine.docker(['ps', '-aq', '--filter', `label=${SandboxLabels.sandbox}`]))
+        .trim()
+        .split('\n')
+        .filter(Boolean);
 
       const fuzzFile = resolve(root, 'bench/results/fuzz.json');
       const report = {
@@ -408,12 +454,12 @@ describe('fault suite', () => {
         phases: table,
         notRun: [
           {
-            fault: 'Docker engine restarted mid-grading',
-            why: 'needs the private dockerd of test/support (not built yet)',
+            fault: 'sandbox scratch disk full',
+            why: 'a small scratch needs its own prepared image store (not built yet)',
           },
-          { fault: 'sandbox scratch disk full', why: 'needs the private engine with a small scratch (not built yet)' },
         ],
-        sandboxesLeftBehind: left.length,
+        sandboxesLeftBehind: { sharedEngine: left.length, privateEngine: leftOnPrivate.length },
+        sandboxesSeenOnPrivateEngine: seenOnPrivate.size,
         fuzz: existsSync(fuzzFile) ? (await import(fuzzFile)).default : undefined,
       };
       for (const c of left)
@@ -446,7 +492,8 @@ describe('fault suite', () => {
         ...lines.map(fmt),
         ...table.flatMap((t) => t.notes.map((n) => `  ${t.fault}: ${n}`)),
         ...report.notRun.map((n) => `  not run: ${n.fault} (${n.why})`),
-        `  sandboxes left behind by our workers: ${left.length}`,
+        `  sandboxes left behind by our workers: ${left.length} on the shared engine, ${leftOnPrivate.length} on the private one`,
+        `  sandboxes seen on the private engine (worker 1): ${seenOnPrivate.size}`,
       ].join('\n');
       process.stdout.write(`\n${printed}\n`);
       const out = join(root, 'bench/results');
@@ -455,6 +502,8 @@ describe('fault suite', () => {
       writeFileSync(join(out, 'faults.txt'), `${printed}\n`);
       await db.end().catch(() => undefined);
 
+      expect(report.sandboxesLeftBehind).toEqual({ sharedEngine: 0, privateEngine: 0 });
+      expect(seenOnPrivate.size).toBeGreaterThan(0);
       expect(table.map((t) => ({ fault: t.fault, lost: t.lost, duplicated: t.duplicated, api5xx: t.api5xx }))).toEqual(
         table.map((t) => ({ fault: t.fault, lost: 0, duplicated: 0, api5xx: 0 })),
       );
@@ -462,6 +511,7 @@ describe('fault suite', () => {
       for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
       if (api && api.exitCode === null) api.kill('SIGKILL');
       await receiver?.close();
+      await engine?.destroy();
       await redis?.destroy();
       pg.destroy();
     }
