@@ -239,6 +239,15 @@ describe('fault suite', () => {
         }
       })();
 
+      // --- warm-up: worker 1 prepares its image store on the private engine before it grades ---
+      process.stdout.write('fault phase: warm-up (until worker 1 grades on the private engine)\n');
+      for (const until = Date.now() + 300_000; seenOnPrivate.size === 0 && Date.now() < until;) {
+        const item: Sent = { phase: 'warm-up (both engines)', key: randomUUID() };
+        sent.push(item);
+        inflight.push(submitOne(item));
+        await sleep(5000);
+      }
+
       // --- the phases ---
       await phase('none (baseline)', async () => undefined);
 
@@ -326,8 +335,18 @@ describe('fault suite', () => {
       await phase(
         'webhook receiver down, then back',
         async () => {
+          // Down until it has refused several deliveries (grades of this phase arrive after the
+          // backlog), then back: each must still be delivered, once.
           receiver!.otherwise = { kind: 'drop' };
-          await sleep(Math.max(10, PHASE_SECONDS - 10) * 1000);
+          const dropped = () => receiver!.requests.filter((r) => r.answered === null).length;
+          await eventually(
+            async () => {
+              if (dropped() < 5) throw new Error(`${dropped()} deliveries refused so far`);
+            },
+            600_000,
+            1000,
+          ).catch(() => note('webhook receiver down, then back', `only ${dropped()} deliveries refused while down`));
+          await sleep(5000);
           receiver!.otherwise = { kind: 'ok' };
         },
         true,
