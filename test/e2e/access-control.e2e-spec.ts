@@ -133,6 +133,22 @@ const RULES: Record<RouteKey, Rule> = {
     body: () => ({ json: { email: `i-${randomUUID().slice(0, 8)}@lycee.test` } }),
     expect: apiWrite(403, 201),
   },
+  // --- JSON API: a user's data (RGPD) and retention (admins) ---
+  'GET /api/admin/users/:id/export': {
+    path: (f) => `/api/admin/users/${f.userB}/export`,
+    expect: apiRead(403, 403, 403, ok),
+  },
+  'POST /api/admin/users/:id/erase': {
+    // A user that does not exist: the admin gets past the guard (404) without erasing anyone.
+    path: () => `/api/admin/users/${randomUUID()}/erase`,
+    body: () => ({ json: { confirm: true } }),
+    expect: apiWrite(403, 403, 404),
+  },
+  'POST /api/admin/retention/purge': {
+    path: () => '/api/admin/retention/purge',
+    body: () => ({ json: { olderThanDays: 36_500 } }),
+    expect: apiWrite(403, 403, ok),
+  },
   // --- JSON API: operations and integrations (admins) ---
   'GET /api/admin/operations': { path: () => '/api/admin/operations', expect: apiRead(403, 403, 403, ok) },
   'POST /api/admin/integrations': {
@@ -196,6 +212,8 @@ const RULES: Record<RouteKey, Rule> = {
     expect: [400, 400, 400, 400, 400, 400, 400, 400, 400, 403],
   },
   'GET /': { path: () => '/', expect: page(ok) },
+  // The operations page: admins only (the callers' sessions are students').
+  'GET /admin/operations': { path: () => '/admin/operations', expect: page(403) },
   'GET /exercises/:slug': { path: () => '/exercises/hello-world', expect: page(ok) },
   'POST /exercises/:slug': {
     path: () => '/exercises/hello-world',

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { randomUUID as randomUUIDv4 } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SessionService } from '../../src/auth/session.service';
@@ -307,6 +308,19 @@ describe('fuzzing every JSON route and form', () => {
       ...sample(mutatedObject({ email: 'y@lycee.test', displayName: 'Y' }), 700, 9).map((b) => ({
         target: 'POST /api/invitations',
         req: json('/api/invitations', instructor, b),
+      })),
+
+      // --- admin: a user's data, retention ---
+      ...sample(mutatedObject({ olderThanDays: 36_500 }), 300, 26).map((b) => ({
+        target: 'POST /api/admin/retention/purge',
+        req: json('/api/admin/retention/purge', admin, b),
+      })),
+      ...sample(fc.tuple(hostileSegment, fc.boolean()), 300, 27).map(([id, erase]) => ({
+        target: erase ? 'POST /api/admin/users/:id/erase' : 'GET /api/admin/users/:id/export',
+        // Never a real user's id: erasing the fuzzer's own users would end the run.
+        req: erase
+          ? json(`/api/admin/users/${id}/erase`, admin, { confirm: true })
+          : { method: 'GET', path: `/api/admin/users/${id}/export`, headers: bearer(admin) },
       })),
 
       // --- admin: integrations and deliveries ---
@@ -638,6 +652,8 @@ describe('fuzzing every JSON route and form', () => {
               ['/api/invitations', { email: 'w@lycee.test' }],
               ['/api/admin/integrations', { name: 'N' }],
               [`/api/admin/integrations/${managed.id}/rotate`, { which: 'inbound' }],
+              ['/api/admin/retention/purge', { olderThanDays: 36_500 }],
+              [`/api/admin/users/${randomUUIDv4()}/erase`, { confirm: true }],
             ),
             fc.constantFrom(...CONTENT_TYPES),
           )
