@@ -755,5 +755,5 @@ describe('fuzzing every JSON route and form', () => {
     );
     expect([...distinct.values()]).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(20_000 * Math.min(1, SCALE));
-  });
+  }, 900_000); // ~2-3 min alone, longer on a shared machine
 });
