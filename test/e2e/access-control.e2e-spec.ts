@@ -133,6 +133,16 @@ const RULES: Record<RouteKey, Rule> = {
     body: () => ({ json: { email: `i-${randomUUID().slice(0, 8)}@lycee.test` } }),
     expect: apiWrite(403, 201),
   },
+  // --- JSON API: one's own tokens; regrade runs (instructors) ---
+  'GET /api/tokens': { path: () => '/api/tokens', expect: apiRead(ok, ok, ok) },
+  'DELETE /api/tokens/:id': { path: () => `/api/tokens/${randomUUID()}`, expect: apiWrite(404, 404) },
+  'POST /api/regrades': { path: () => '/api/regrades', body: () => ({ json: {} }), expect: apiWrite(403, 400) },
+  'GET /api/regrades/:id': { path: () => `/api/regrades/${randomUUID()}`, expect: apiRead(403, 403, 404) },
+  'GET /api/regrades/:id/events': {
+    path: () => `/api/regrades/${randomUUID()}/events`,
+    stream: true,
+    expect: apiRead(403, 403, 404),
+  },
   // --- JSON API: a user's data (RGPD) and retention (admins) ---
   'GET /api/admin/users/:id/export': {
     path: (f) => `/api/admin/users/${f.userB}/export`,
@@ -212,6 +222,27 @@ const RULES: Record<RouteKey, Rule> = {
     expect: [400, 400, 400, 400, 400, 400, 400, 400, 400, 403],
   },
   'GET /': { path: () => '/', expect: page(ok) },
+  'GET /tokens': { path: () => '/tokens', expect: page(ok) },
+  'POST /tokens/:id/revoke': {
+    path: () => `/tokens/${randomUUID()}/revoke`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(404, 404, 403),
+  },
+  // Instructors' pages and forms: the callers' sessions are students'.
+  'GET /regrades/:id': { path: () => `/regrades/${randomUUID()}`, expect: page(403) },
+  'POST /submissions/:id/regrade': {
+    path: (f) => `/submissions/${f.submissionA}/regrade`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'POST /exercises/:slug/regrade': {
+    path: () => '/exercises/hello-world/regrade',
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
   // The operations page: admins only (the callers' sessions are students').
   'GET /admin/operations': { path: () => '/admin/operations', expect: page(403) },
   'GET /exercises/:slug': { path: () => '/exercises/hello-world', expect: page(ok) },
