@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DomainError } from '../common/domain-error';
+import { storableLabel } from '../common/safe-text';
 import { Role } from '../generated/prisma/enums';
 import { AuthService, CreatedUser } from './auth.service';
 import { CreatedInvitation, InvitationService } from './invitation.service';
@@ -10,16 +11,16 @@ import { CurrentUser, Principal, Roles } from './principal';
 
 export const createUserSchema = z.strictObject({
   email: z.email().max(320),
-  displayName: z.string().trim().min(1).max(200).optional(),
+  displayName: storableLabel(200).optional(),
   role: z.enum([Role.student, Role.instructor, Role.admin]).default(Role.student),
 });
 
 export const createInvitationSchema = z.strictObject({
   email: z.email().max(320),
-  displayName: z.string().trim().min(1).max(200).optional(),
+  displayName: storableLabel(200).optional(),
 });
 
-export const createTokenSchema = z.strictObject({ name: z.string().trim().min(1).max(100).default('api') });
+export const createTokenSchema = z.strictObject({ name: storableLabel(100).default('api') });
 
 /** Admin-only user and token management. */
 @ApiTags('admin')

@@ -9,6 +9,8 @@ export enum ErrorCode {
   Conflict = 'conflict',
   RateLimited = 'rate_limited',
   Overloaded = 'overloaded',
+  /** A service the request needs (PostgreSQL…) cannot be reached: try again shortly. */
+  Unavailable = 'service_unavailable',
 }
 
 export interface FieldIssue {

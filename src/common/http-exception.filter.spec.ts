@@ -18,7 +18,7 @@ describe('error mapping', () => {
     expect(toDomainError(p2002)?.code).toBe(ErrorCode.Conflict);
     expect(toDomainError(p2025)?.code).toBe(ErrorCode.NotFound);
     expect(
-      toDomainError(new Prisma.PrismaClientKnownRequestError('other', { code: 'P1001', clientVersion: 'x' })),
+      toDomainError(new Prisma.PrismaClientKnownRequestError('other', { code: 'P2003', clientVersion: 'x' })),
     ).toBeUndefined();
   });
 
@@ -36,8 +36,31 @@ describe('error mapping', () => {
     expect(toDomainError(Object.assign(new Error('bad'), { type: 'entity.parse.failed' }))?.code).toBe(
       ErrorCode.MalformedBody,
     );
+    // A gzip body that does not inflate: http-errors' 400 without a type (was a 500).
+    expect(toDomainError(Object.assign(new Error('Bad Request'), { status: 400, expose: true }))?.code).toBe(
+      ErrorCode.MalformedBody,
+    );
+    expect(toDomainError(Object.assign(new Error('x'), { status: 500, expose: false }))).toBeUndefined();
     expect(toDomainError(new Error('boom'))).toBeUndefined();
     const own = DomainError.notFound('x');
     expect(toDomainError(own)).toBe(own);
+  });
+
+  // Found by the fault suite: with PostgreSQL stopped every route answered 500.
+  it('maps an unreachable database to 503 with Retry-After, raw or wrapped', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    for (const err of [
+      refused,
+      new Error('query failed', { cause: refused }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('x'), { code: '08006' }),
+    ]) {
+      const d = toDomainError(err);
+      expect(d?.code).toBe(ErrorCode.Unavailable);
+      expect(statusOf(d!.code)).toBe(503);
+      expect(d!.details.retryAfterSeconds).toBeGreaterThan(0);
+    }
+    expect(toDomainError(Object.assign(new Error('dup'), { code: '23505' }))).toBeUndefined();
   });
 });

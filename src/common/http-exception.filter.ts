@@ -30,6 +30,7 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.Overloaded:
+    case ErrorCode.Unavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     default: {
       const unmapped: never = code;
@@ -45,6 +46,16 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (isNulRefusal(err)) {
     return new DomainError(ErrorCode.Validation, 'text must not contain NUL characters (\\0)', {}, { cause: err });
   }
+  // PostgreSQL stopped or restarting: the request may succeed in a few seconds, and nothing was
+  // stored; say so (503 + Retry-After) rather than 500 (the fault suite stops it for 20 s).
+  if (isUnreachable(err)) {
+    return new DomainError(
+      ErrorCode.Unavailable,
+      'the database is unreachable; retry in a few seconds',
+      { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
+      { cause: err },
+    );
+  }
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === 'P2002') return new DomainError(ErrorCode.Conflict, 'already exists', {}, { cause: err });
     if (err.code === 'P2025') return new DomainError(ErrorCode.NotFound, 'not found', {}, { cause: err });
@@ -57,7 +68,45 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted') {
     return new DomainError(ErrorCode.MalformedBody, 'unreadable request body');
   }
+  // Any other client error body-parser raises (http-errors, `expose` set): a gzip body that does
+  // not inflate arrives as a bare 400 without a `type` (found by the fuzz suite: it was a 500).
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  if (
+    (err as { expose?: unknown } | null)?.expose === true &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+  ) {
+    if (status === 413) return new DomainError(ErrorCode.PayloadTooLarge, 'request body too large', {}, { cause: err });
+    return new DomainError(ErrorCode.MalformedBody, 'unreadable request body', {}, { cause: err });
+  }
   return undefined;
+}
+
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** Connection-level failures: refused, reset, cut by a shutdown (SQLSTATE class 08, 57P01-57P03), pool timeouts. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'P1001',
+  'P1017',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|terminating connection due to administrator command|the database system is (shutting down|starting up)|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** A database (or other dependency) that cannot be reached, raw from pg or wrapped by Prisma. */
+function isUnreachable(err: unknown): boolean {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = e.cause as typeof e) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** PostgreSQL's refusal of a NUL in text (SQLSTATE 22021), raw from pg or wrapped by Prisma. */
@@ -90,6 +139,9 @@ export function send(res: Response, err: unknown, logger: Logger): void {
   let body: ErrorBody;
   if (domain) {
     const status = statusOf(domain.code);
+    // Operators must see an outage even though the client got a clean 503.
+    if (domain.code === ErrorCode.Unavailable)
+      logger.warn(`503: ${String((domain.cause as Error)?.message ?? domain.cause)}`);
     body = { statusCode: status, error: domain.code, message: domain.message };
     if (domain.details.fields) body.fields = domain.details.fields;
     if (domain.details.retryAfterSeconds !== undefined)

@@ -9,7 +9,25 @@ export function storableText(max: number) {
   return z
     .string()
     .max(max)
-    .refine((s) => !s.includes('\0'), 'must not contain NUL characters (\\0)');
+    .refine((s) => !s.includes('\0'), 'must not contain NUL characters (\\0)')
+    .refine(isWellFormed, WELL_FORMED_MESSAGE);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const WELL_FORMED_MESSAGE = 'must be valid Unicode (no lone surrogate such as \\ud800)';
+
+/**
+ * JSON may carry a lone surrogate (`"\ud800"`) that no UTF-8 text can hold: PostgreSQL refuses it
+ * in a json column and Prisma's driver fails on it in text (both answered 500; found by the fuzz
+ * suite). Refused at the edge, naming the field, like NUL.
+ */
+export function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** A bounded, trimmed, non-empty label (names, titles) that PostgreSQL can store. */
+export function storableLabel(max: number) {
+  return z.string().trim().min(1).max(max).pipe(storableText(max));
 }
 
 /** An exercise slug as the catalogue spells them (kebab-case). */

@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import { isWellFormed, storableLabel, WELL_FORMED_MESSAGE } from '../common/safe-text';
 import { createSubmissionSchema } from '../submissions/submission.schemas';
 
 /** Webhook URLs: http(s) only, no credentials in them (they would end up in logs and pages). */
 export const webhookUrlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
   .max(2000)
-  // Refinements run even when the URL check failed: an unparsable value must not throw here (a 500).
-  .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, 'must not contain credentials');
+  // zod runs a refinement even after the URL check failed: a value `new URL` cannot parse must not
+  // throw here (it answered 500; found by the fuzz suite).
+  .refine((u) => {
+    const url = URL.parse(u);
+    return !url || (!url.username && !url.password);
+  }, 'must not contain credentials');
 
 const courseCode = z
   .string()
@@ -15,7 +20,7 @@ const courseCode = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a course code (letters, digits, . _ -)');
 
 export const createIntegrationSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: storableLabel(200),
   webhookUrl: webhookUrlSchema.nullable().optional(),
   courses: z.array(courseCode).max(100).default([]),
 });
@@ -37,14 +42,15 @@ const externalId = z
   .string()
   .min(1)
   .max(255)
-  .refine((v) => !/\p{Cc}/u.test(v), 'must be printable text (no control characters)');
+  .refine((v) => !/\p{Cc}/u.test(v), 'must be printable text (no control characters)')
+  .refine(isWellFormed, WELL_FORMED_MESSAGE);
 
 /** The body of a signed inbound submission (docs/lms.md). */
 export const lmsSubmissionSchema = createSubmissionSchema.extend({
   user: z.strictObject({
     id: externalId,
     email: z.email().max(320).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: storableLabel(200).optional(),
   }),
   assignment: externalId.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SLUG_PATTERN, storableText } from '../common/safe-text';
+import { isWellFormed, SLUG_PATTERN, storableText, WELL_FORMED_MESSAGE } from '../common/safe-text';
 
 const MAX_SOURCE_CHARS = 64 * 1024;
 const MAX_FILE_CHARS = 64 * 1024;
@@ -11,7 +11,8 @@ const relativePath = z
   .max(255)
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0') && !p.includes('\\'), {
     message: 'must be a relative path without ".." or backslashes',
-  });
+  })
+  .refine(isWellFormed, WELL_FORMED_MESSAGE);
 
 export const createSubmissionSchema = z.strictObject({
   exercise: z

@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AuthModule } from '../auth/auth.module';
 import { LmsModule } from '../lms/lms.module';
@@ -9,6 +10,7 @@ import { AdminLmsPagesController } from './admin-lms-pages.controller';
 import { InstructorPagesController } from './instructor-pages.controller';
 import { TokenPagesController } from './token-pages.controller';
 import { AccountController } from './account.controller';
+import { multipartError } from './multipart-errors';
 import { StudentPagesController } from './student-pages.controller';
 import { StudentPagesService } from './student-pages.service';
 
@@ -36,6 +38,11 @@ export class WebModule implements NestModule {
       storage: multer.memoryStorage(),
       limits: { fileSize: 1024 * 1024, files: 40, fields: 10 },
     });
-    consumer.apply(upload.array('files')).forRoutes({ path: 'exercises/:slug', method: RequestMethod.POST });
+    const files = upload.array('files');
+    consumer
+      .apply((req: Request, res: Response, next: NextFunction) =>
+        files(req, res, (err?: unknown) => next(err ? multipartError(err) : undefined)),
+      )
+      .forRoutes({ path: 'exercises/:slug', method: RequestMethod.POST });
   }
 }

@@ -1,0 +1,538 @@
+import { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import Docker from 'dockerode';
+import { Pool } from 'pg';
+import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
+import { createDatabase, migrate } from '../support/database';
+import { PrivateDockerd, PrivatePostgres, PrivateRedis } from '../support/private-services';
+import { eventually, freePort, root, startBuilt, waitForExit } from '../support/processes';
+import { signedHeaders, WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * The fault suite (issue #18, `npm run test:faults`): a steady load of submissions against the
+ * built api and two workers on PRIVATE PostgreSQL and Redis (test/support/private-services.ts),
+ * one fault injected per phase and recovered, then every accepted submission followed to its end.
+ * Prints one table (fault × sent / accepted / graded once / lost / duplicated / error / API 5xx /
+ * documented 503) and writes bench/results/faults.json.
+ *
+ * Clients behave as a real one does: a submission is retried with its Idempotency-Key (LMS: its
+ * webhook-id) after a 503, a 5xx or a cut connection, honouring Retry-After. "Lost" is a submission
+ * the API accepted that never reached graded/error, or one the client gave up on; "duplicated" a
+ * key that produced two submissions, or a submission with two results.
+ *
+ * Knobs: FAULTS_RATE (submissions per second, default 0.5; the issue's nightly setting is 2),
+ * FAULTS_PHASE_SECONDS (load per phase, default 30; nightly 120), FAULTS_ONLY (comma-separated
+ * phase names).
+ */
+const RATE = Number(process.env.FAULTS_RATE ?? 0.5);
+const PHASE_SECONDS = Number(process.env.FAULTS_PHASE_SECONDS ?? 30);
+const ONLY = process.env.FAULTS_ONLY?.split(',');
+const SOURCE = 'docker run hello-world';
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+interface Sent {
+  phase: string;
+  key: string;
+  id?: string;
+  /** The client gave up (no accepted answer after its retries). */
+  gaveUp?: boolean;
+  lms?: boolean;
+}
+
+interface PhaseStats {
+  fault: string;
+  sent: number;
+  accepted: number;
+  gradedOnce: number;
+  lost: number;
+  duplicated: number;
+  error: number;
+  api5xx: number;
+  documented503: number;
+  notes: string[];
+}
+
+type Proc = ChildProcess & { output: () => string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault suite', () => {
+  it('loses nothing, grades nothing twice and answers no unexpected 5xx under each fault', async () => {
+    const pg = await PrivatePostgres.create();
+    let redis: PrivateRedis | undefined;
+    let engine: PrivateDockerd | undefined;
+    let receiver: WebhookReceiver | undefined;
+    let api: Proc | undefined;
+    const workers: (Proc | undefined)[] = [];
+    const workerPids = new Set<number>();
+    try {
+      redis = await PrivateRedis.create();
+      // Worker 1 grades on an engine of its own (issue #15: workers on two engines), the one the
+      // engine phase restarts; worker 0 on the shared engine, which the suite never stops.
+      engine = await PrivateDockerd.create();
+      const manifest = JSON.parse(readFileSync(join(root, 'images/.built/manifest.json'), 'utf8')) as {
+        images: Record<string, { tag: string }>;
+      };
+      engine.loadImages(Object.values(manifest.images).map((i) => i.tag));
+      const privateSandboxRoot = join(engine.dir, 'sandboxes');
+      mkdirSync(privateSandboxRoot);
+      chmodSync(privateSandboxRoot, 0o711);
+      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: privateSandboxRoot };
+      const databaseUrl = await createDatabase(pg.url(), 'dockgrader');
+      migrate(databaseUrl);
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const adminToken = `dg_faults_${randomBytes(24).toString('base64url')}`;
+      const env: NodeJS.ProcessEnv = {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        DATABASE_POOL_SIZE: '5',
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: 'dgfaults',
+        PORT: String(port),
+        PUBLIC_URL: base,
+        DOCKGRADER_ADMIN_TOKEN: adminToken,
+        SUBMISSION_RATE_LIMIT: '100000',
+        SWEEPER_INTERVAL_SECONDS: '3',
+        GRADING_LOCK_MS: '5000',
+        GRADING_STALLED_INTERVAL_MS: '5000',
+        GRADING_BACKOFF_MS: '1000',
+        GRADING_MAX_ATTEMPTS: '4',
+        WORKER_CONCURRENCY: '1',
+        SANDBOX_POOL_SIZE: '0',
+        WEBHOOK_RETRY_SCHEDULE_SECONDS: '2,4,8,15,30,60,120',
+        WEBHOOK_SWEEP_INTERVAL_SECONDS: '5',
+      };
+      // A pool, not one client: the PostgreSQL phase cuts every connection, a pool opens new ones.
+      const db = new Pool({ connectionString: databaseUrl, max: 2 });
+      db.on('error', () => undefined);
+
+      const startApiProc = async () => {
+        api = startBuilt('main', env);
+        await eventually(async () => {
+          const r = await fetch(`${base}/health/live`);
+          if (r.status !== 200) throw new Error(`api not live: ${r.status}`);
+        }, 60_000);
+      };
+      const startWorkerProc = (i: number, extra: NodeJS.ProcessEnv = {}) => {
+        const w = startBuilt('worker', { ...env, ...(i === 1 ? onPrivateEngine : {}), ...extra });
+        workers[i] = w;
+        if (w.pid) workerPids.add(w.pid);
+        return w;
+      };
+      await startApiProc();
+      startWorkerProc(0);
+      startWorkerProc(1);
+
+      // --- who submits: one student (bearer), one LMS integration whose grades go to a receiver ---
+      const asAdmin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const created = await (
+        await fetch(`${base}/api/admin/users`, {
+          method: 'POST',
+          headers: asAdmin,
+          body: JSON.stringify({ email: 'eleve-fautes@lycee.test' }),
+        })
+      ).json();
+      const { token: studentToken } = await (
+        await fetch(`${base}/api/admin/users/${created.id}/tokens`, { method: 'POST', headers: asAdmin, body: '{}' })
+      ).json();
+      const integration = await (
+        await fetch(`${base}/api/admin/integrations`, {
+          method: 'POST',
+          headers: asAdmin,
+          body: JSON.stringify({ name: 'LMS pannes', webhookUrl: 'http://127.0.0.1:9/none' }),
+        })
+      ).json();
+      receiver = await WebhookReceiver.start([integration.webhookSecret]);
+      await fetch(`${base}/api/admin/integrations/${integration.id}`, {
+        method: 'PATCH',
+        headers: asAdmin,
+        body: JSON.stringify({ webhookUrl: receiver.url }),
+      });
+
+      // --- the load: one submission every 1/RATE s, each retried by its client until accepted ---
+      const sent: Sent[] = [];
+      const statuses = new Map<string, { api5xx: number; documented503: number; other: Record<string, number> }>();
+      const count = (phase: string, status: number, retryAfter: string | null) => {
+        const s = statuses.get(phase) ?? { api5xx: 0, documented503: 0, other: {} };
+        statuses.set(phase, s);
+        if (status === 503 && retryAfter) s.documented503++;
+        else if (status >= 500) s.api5xx++;
+        else s.other[status] = (s.other[status] ?? 0) + 1;
+      };
+      const submitOne = async (item: Sent): Promise<void> => {
+        const body = item.lms
+          ? JSON.stringify({ exercise: 'hello-world', source: SOURCE, user: { id: 'lms-eleve-1' } })
+          : JSON.stringify({ exercise: 'hello-world', source: SOURCE });
+        const deadline = Date.now() + 180_000;
+        while (Date.now() < deadline) {
+          try {
+            const res = item.lms
+              ? await fetch(`${base}/api/lms/${integration.id}/submissions`, {
+                  method: 'POST',
+                  headers: {
+                    'content-type': 'application/json',
+                    ...signedHeaders(integration.inboundSecret, item.key, body),
+                  },
+                  body,
+                  signal: AbortSignal.timeout(15_000),
+                })
+              : await fetch(`${base}/api/submissions`, {
+                  method: 'POST',
+                  headers: {
+                    authorization: `Bearer ${studentToken}`,
+                    'content-type': 'application/json',
+                    'idempotency-key': item.key,
+                  },
+                  body,
+                  signal: AbortSignal.timeout(15_000),
+                });
+            const retryAfter = res.headers.get('retry-after');
+            count(item.phase, res.status, retryAfter);
+            if (res.status === 200 || res.status === 202) {
+              item.id = ((await res.json()) as { id: string }).id;
+              return;
+            }
+            await res.arrayBuffer().catch(() => undefined);
+            await sleep(retryAfter ? Number(retryAfter) * 1000 : 1000);
+          } catch {
+            // Connection refused or cut (the api was killed): the client retries with the same key.
+            await sleep(1000);
+          }
+        }
+        item.gaveUp = true;
+      };
+      const inflight: Promise<void>[] = [];
+      const load = async (phase: string, seconds: number, lms = false) => {
+        const until = Date.now() + seconds * 1000;
+        while (Date.now() < until) {
+          const item: Sent = { phase, key: lms ? `msg_${randomUUID()}` : randomUUID(), lms };
+          sent.push(item);
+          inflight.push(submitOne(item));
+          await sleep(1000 / RATE);
+        }
+      };
+      /** Runs `fault` while the load runs: it starts 5 s into the phase. */
+      const phase = async (name: string, fault: () => Promise<void>, lms = false) => {
+        if (ONLY && !ONLY.includes(name)) return;
+        process.stdout.write(`fault phase: ${name}\n`);
+        await Promise.all([load(name, PHASE_SECONDS, lms), sleep(5000).then(fault)]);
+      };
+      const notes = new Map<string, string[]>();
+      const note = (p: string, text: string) => notes.set(p, [...(notes.get(p) ?? []), text]);
+
+      const runningOn = async (): Promise<number> =>
+        Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE status = 'running'`)).rows[0].n);
+
+      // Sandboxes seen on the private engine: proof that the second engine's worker grades too.
+      const seenOnPrivate = new Set<string>();
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          const ids = await engine!.docker(['ps', '-q', '--filter', `label=${SandboxLabels.sandbox}`]).catch(() => '');
+          for (const id of ids.trim().split('\n').filter(Boolean)) seenOnPrivate.add(id);
+          await sleep(1000);
+        }
+      })();
+
+      // --- warm-up: worker 1 prepares its image store on the private engine before it grades ---
+      process.stdout.write('fault phase: warm-up (until worker 1 grades on the private engine)\n');
+      for (const until = Date.now() + 300_000; seenOnPrivate.size === 0 && Date.now() < until;) {
+        const item: Sent = { phase: 'warm-up (both engines)', key: randomUUID() };
+        sent.push(item);
+        inflight.push(submitOne(item));
+        await sleep(5000);
+      }
+
+      // --- the phases ---
+      await phase('none (baseline)', async () => undefined);
+
+      await phase('PostgreSQL stopped 20 s', async () => {
+        pg.stop();
+        await sleep(20_000);
+        await pg.start();
+      });
+
+      await phase('Redis stopped 20 s', async () => {
+        await redis!.stop();
+        await sleep(20_000);
+        await redis!.start();
+      });
+
+      await phase('worker SIGKILLed mid-job 3×', async () => {
+        for (let k = 0; k < 3; k++) {
+          // Wait until a job runs, then kill a worker (the one that has it, or its twin: either holds one).
+          await eventually(
+            async () => {
+              if ((await runningOn()) === 0) throw new Error('no running job yet');
+            },
+            30_000,
+            200,
+          ).catch(() => note('worker SIGKILLed mid-job 3×', `kill ${k + 1}: no job was running`));
+          const i = k % 2;
+          const w = workers[i]!;
+          w.kill('SIGKILL');
+          await waitForExit(w, 10_000);
+          startWorkerProc(i); // as the supervisor does
+          await sleep(3000);
+        }
+      });
+
+      await phase('api SIGKILLed between storing and queueing', async () => {
+        // Under load some request is always between its INSERT and its queueing; kill then restart.
+        for (let k = 0; k < 2; k++) {
+          api!.kill('SIGKILL');
+          await waitForExit(api!, 10_000);
+          await sleep(1000);
+          await startApiProc();
+          await sleep(4000);
+        }
+      });
+
+      await phase('Docker engine restarted mid-grading', async () => {
+        // Wait until worker 1 has a sandbox on its engine, then restart that engine under it.
+        const sandboxesThere = async () =>
+          (await engine!.docker(['ps', '-q', '--filter', `label=${SandboxLabels.sandbox}`])).trim();
+        await eventually(
+          async () => {
+            if (!(await sandboxesThere())) throw new Error('no sandbox on the private engine yet');
+          },
+          60_000,
+          200,
+        ).catch(() => note('Docker engine restarted mid-grading', 'no sandbox was running at the restart'));
+        await engine!.stop();
+        await sleep(3000);
+        await engine!.start();
+      });
+
+      await phase('worker clock 5 min ahead', async () => {
+        if (!existsSync(LIBFAKETIME)) {
+          note('worker clock 5 min ahead', 'libfaketime missing (apt-get install faketime): not run');
+          return;
+        }
+        // Both workers replaced by one whose clock is 5 minutes ahead (libfaketime, monotonic clock untouched).
+        for (const i of [0, 1]) {
+          workers[i]!.kill('SIGTERM');
+          await waitForExit(workers[i]!, 90_000).catch(() => workers[i]!.kill('SIGKILL'));
+        }
+        startWorkerProc(0, {
+          LD_PRELOAD: LIBFAKETIME,
+          FAKETIME: '+5m',
+          FAKETIME_DONT_FAKE_MONOTONIC: '1',
+          FAKETIME_NO_CACHE: '1',
+        });
+        await sleep((PHASE_SECONDS - 5) * 1000);
+        workers[0]!.kill('SIGTERM');
+        await waitForExit(workers[0]!, 90_000).catch(() => workers[0]!.kill('SIGKILL'));
+        startWorkerProc(0);
+        startWorkerProc(1);
+      });
+
+      await phase(
+        'webhook receiver down, then back',
+        async () => {
+          // Down until it has refused several deliveries (grades of this phase arrive after the
+          // backlog), then back: each must still be delivered, once.
+          receiver!.otherwise = { kind: 'drop' };
+          const dropped = () => receiver!.requests.filter((r) => r.answered === null).length;
+          await eventually(
+            async () => {
+              if (dropped() < 5) throw new Error(`${dropped()} deliveries refused so far`);
+            },
+            600_000,
+            1000,
+          ).catch(() => note('webhook receiver down, then back', `only ${dropped()} deliveries refused while down`));
+          await sleep(5000);
+          receiver!.otherwise = { kind: 'ok' };
+        },
+        true,
+      );
+
+      // --- drain: every accepted submission reaches graded or error ---
+      await Promise.all(inflight);
+      const ids = sent.filter((s) => s.id).map((s) => s.id!);
+      await eventually(
+        async () => {
+          const open = Number(
+            (
+              await db.query(
+                `SELECT count(*) AS n FROM submissions WHERE id = ANY($1::uuid[]) AND status NOT IN ('graded','error','internal_error')`,
+                [ids],
+              )
+            ).rows[0].n,
+          );
+          if (open > 0) throw new Error(`${open} submissions still open`);
+        },
+        Number(process.env.FAULTS_DRAIN_SECONDS ?? 900) * 1000,
+        2000,
+      ).catch((e: Error) => process.stdout.write(`drain: ${e.message}\n`));
+      // Webhooks of the last grades: give the retry schedule time to deliver.
+      const lmsIds = sent.filter((s) => s.lms && s.id).map((s) => s.id!);
+      await eventually(
+        async () => {
+          if (receiver!.accepted.size < lmsIds.length)
+            throw new Error(`${receiver!.accepted.size}/${lmsIds.length} webhooks`);
+        },
+        300_000,
+        2000,
+      ).catch((e: Error) => process.stdout.write(`webhooks: ${e.message}\n`));
+
+      polling = false;
+      await poller;
+
+      // --- the figures ---
+      const rows = (
+        await db.query(
+          `SELECT s.id, s.status, s.idempotency_key AS key, s.created_at, s.started_at, s.finished_at,
+                  (SELECT count(*) FROM results r WHERE r.submission_id = s.id) AS results
+             FROM submissions s`,
+        )
+      ).rows as {
+        id: string;
+        status: string;
+        key: string | null;
+        results: string;
+        created_at: Date;
+        finished_at: Date | null;
+      }[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const keyCount = new Map<string, number>();
+      for (const r of rows) if (r.key) keyCount.set(r.key, (keyCount.get(r.key) ?? 0) + 1);
+      const lmsLinks = (await db.query(`SELECT message_id, count(*) AS n FROM lms_submissions GROUP BY message_id`))
+        .rows as {
+        message_id: string;
+        n: string;
+      }[];
+      const lmsCount = new Map(lmsLinks.map((l) => [l.message_id, Number(l.n)]));
+
+      const phases = [...new Set(sent.map((s) => s.phase))];
+      const table: PhaseStats[] = phases.map((p) => {
+        const items = sent.filter((s) => s.phase === p);
+        const st = statuses.get(p) ?? { api5xx: 0, documented503: 0, other: {} };
+        const stats: PhaseStats = {
+          fault: p,
+          sent: items.length,
+          accepted: items.filter((s) => s.id).length,
+          gradedOnce: 0,
+          lost: 0,
+          duplicated: 0,
+          error: 0,
+          api5xx: st.api5xx,
+          documented503: st.documented503,
+          notes: notes.get(p) ?? [],
+        };
+        for (const s of items) {
+          const row = s.id ? byId.get(s.id) : undefined;
+          const copies = s.lms ? (lmsCount.get(s.key) ?? 0) : (keyCount.get(s.key) ?? 0);
+          if (copies > 1 || (row && Number(row.results) > 1)) stats.duplicated++;
+          if (!row || s.gaveUp) stats.lost++;
+          else if (row.status === 'graded' && Number(row.results) === 1) stats.gradedOnce++;
+          else if (row.status === 'error' || row.status === 'internal_error') stats.error++;
+          else stats.lost++;
+        }
+        if (p.startsWith('webhook')) {
+          const delivered = items.filter((s) => s.id).length;
+          const perMessage = new Map<string, number>();
+          for (const r of receiver!.requests)
+            if (r.answered !== null && r.answered < 300) perMessage.set(r.id, (perMessage.get(r.id) ?? 0) + 1);
+          stats.notes.push(
+            `webhooks: ${receiver!.accepted.size} of ${delivered} grades delivered, ` +
+              `${[...perMessage.values()].filter((n) => n > 1).length} delivered twice, ${receiver!.requests.length} attempts`,
+          );
+        }
+        if (p.startsWith('worker clock')) {
+          const skew = items
+            .map((s) => (s.id ? byId.get(s.id) : undefined))
+            .filter((r) => r?.finished_at)
+            .map((r) => (r!.finished_at!.getTime() - r!.created_at.getTime()) / 1000);
+          stats.notes.push(
+            `finished − received (s): max ${Math.max(0, ...skew).toFixed(0)}, min ${Math.min(...skew).toFixed(0)}`,
+          );
+        }
+        return stats;
+      });
+
+      // Sandboxes our workers left on the engine (killed ones included): counted, then removed.
+      const docker = new Docker();
+      const left = (await docker.listContainers({ all: true, filters: { label: [SandboxLabels.owner] } })).filter((c) =>
+        [...workerPids].some((pid) => c.Labels[SandboxLabels.owner] === `${hostname()}:${pid}`),
+      );
+      const leftOnPrivate = (await engine.docker(['ps', '-aq', '--filter', `label=${SandboxLabels.sandbox}`]))
+        .trim()
+        .split('\n')
+        .filter(Boolean);
+
+      const fuzzFile = resolve(root, 'bench/results/fuzz.json');
+      const report = {
+        at: new Date().toISOString(),
+        settings: { rate: RATE, phaseSeconds: PHASE_SECONDS },
+        phases: table,
+        notRun: [
+          {
+            fault: 'sandbox scratch disk full',
+            why: 'a small scratch needs its own prepared image store (not built yet)',
+          },
+        ],
+        sandboxesLeftBehind: { sharedEngine: left.length, privateEngine: leftOnPrivate.length },
+        sandboxesSeenOnPrivateEngine: seenOnPrivate.size,
+        fuzz: existsSync(fuzzFile) ? (await import(fuzzFile)).default : undefined,
+      };
+      for (const c of left)
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined);
+
+      const head = [
+        'fault',
+        'sent',
+        'accepted',
+        'graded once',
+        'lost',
+        'duplicated',
+        'error',
+        'API 5xx',
+        '503 (Retry-After)',
+      ];
+      const lines = table.map((t) =>
+        [t.fault, t.sent, t.accepted, t.gradedOnce, t.lost, t.duplicated, t.error, t.api5xx, t.documented503].map(
+          String,
+        ),
+      );
+      const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+      const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+      const printed = [
+        fmt(head),
+        fmt(widths.map((w) => '-'.repeat(w))),
+        ...lines.map(fmt),
+        ...table.flatMap((t) => t.notes.map((n) => `  ${t.fault}: ${n}`)),
+        ...report.notRun.map((n) => `  not run: ${n.fault} (${n.why})`),
+        `  sandboxes left behind by our workers: ${left.length} on the shared engine, ${leftOnPrivate.length} on the private one`,
+        `  sandboxes seen on the private engine (worker 1): ${seenOnPrivate.size}`,
+      ].join('\n');
+      process.stdout.write(`\n${printed}\n`);
+      const out = join(root, 'bench/results');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, 'faults.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(out, 'faults.txt'), `${printed}\n`);
+      await db.end().catch(() => undefined);
+
+      expect(report.sandboxesLeftBehind).toEqual({ sharedEngine: 0, privateEngine: 0 });
+      expect(seenOnPrivate.size).toBeGreaterThan(0);
+      expect(table.map((t) => ({ fault: t.fault, lost: t.lost, duplicated: t.duplicated, api5xx: t.api5xx }))).toEqual(
+        table.map((t) => ({ fault: t.fault, lost: 0, duplicated: 0, api5xx: 0 })),
+      );
+    } finally {
+      for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
+      if (api && api.exitCode === null) api.kill('SIGKILL');
+      await receiver?.close();
+      await engine?.destroy();
+      await redis?.destroy();
+      pg.destroy();
+    }
+  });
+});
