@@ -7,6 +7,7 @@ import { ExercisesModule } from './exercises/exercises.module';
 import { SubmissionsModule } from './submissions/submissions.module';
 import { LmsModule } from './lms/lms.module';
 import { LtiModule } from './lti/lti.module';
+import { CoursesModule } from './courses/courses.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { WebModule } from './web/web.module';
 import { OperationsModule } from './operations/operations.module';
@@ -25,6 +26,7 @@ import { DataCareModule } from './data-care/data-care.module';
     LmsModule,
     DataCareModule,
     LtiModule,
+    CoursesModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

@@ -133,7 +133,9 @@ describe('countedScore', () => {
         const best = countedScore('best', attempts);
         const last = countedScore('last', attempts);
         if (attempts.every((a) => a.score === null)) return best === null && last === null;
-        const credited = attempts.filter((a) => a.score !== null && a.practiceReason === null).map((a) => a.score! * a.credit);
+        const credited = attempts
+          .filter((a) => a.score !== null && a.practiceReason === null)
+          .map((a) => a.score! * a.credit);
         const candidates = [...credited, ...(credited.length === 0 ? [0] : [])];
         return candidates.includes(best!) && candidates.includes(last!) && best! >= last!;
       }),

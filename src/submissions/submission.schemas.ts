@@ -27,7 +27,17 @@ export const createSubmissionSchema = z.strictObject({
     .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'paths must be unique')
     .default([]),
 });
-export type CreateSubmissionInput = z.infer<typeof createSubmissionSchema>;
+
+/**
+ * The API's body: the exercise, or a course assignment (its exercise is implied; when both are
+ * given they must agree). The check that one is present is the service's (a refined schema could
+ * not be extended by the LMS schema).
+ */
+export const apiSubmissionSchema = createSubmissionSchema.extend({
+  exercise: createSubmissionSchema.shape.exercise.optional(),
+  assignment: z.uuid({ message: "doit être l'identifiant d'un devoir" }).optional(),
+});
+export type CreateSubmissionInput = z.infer<typeof apiSubmissionSchema>;
 
 /** `Idempotency-Key`: a client-chosen token; printable ASCII so it is safe to log and index. */
 export const idempotencyKeySchema = z

@@ -28,7 +28,7 @@ import { DomainError } from '../common/domain-error';
 import { parseOrThrow, ZodValidationPipe } from '../common/zod-validation.pipe';
 import { Role } from '../generated/prisma/enums';
 import {
-  createSubmissionSchema,
+  apiSubmissionSchema,
   CreateSubmissionInput,
   idempotencyKeySchema,
   listSubmissionsSchema,
@@ -77,16 +77,18 @@ export class SubmissionsController {
 
   @Post()
   @ApiOperation({
-    summary: 'Submit commands for grading (202; 200 when an Idempotency-Key replays an earlier submission)',
+    summary:
+      'Submit commands for grading (202; 200 when an Idempotency-Key replays an earlier submission). With "assignment", ' +
+      'the student must be enrolled in its course; the answer tells the attempt number, credit and whether it is practice',
   })
-  @ApiBody({ schema: z.toJSONSchema(createSubmissionSchema, { io: 'input' }) as object })
+  @ApiBody({ schema: z.toJSONSchema(apiSubmissionSchema, { io: 'input' }) as object })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiResponse({ status: 202, description: '{ id, status, attempt, position }' })
   @ApiResponse({ status: 429, description: 'rate limited (Retry-After)' })
   @ApiResponse({ status: 503, description: 'grading queue full (Retry-After)' })
   async create(
     @CurrentUser() user: Principal,
-    @Body(new ZodValidationPipe(createSubmissionSchema)) body: CreateSubmissionInput,
+    @Body(new ZodValidationPipe(apiSubmissionSchema)) body: CreateSubmissionInput,
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Omit<Accepted, 'created'>> {

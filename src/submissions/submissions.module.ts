@@ -7,6 +7,7 @@ import { SubmissionEventStream } from './submission-event.stream';
 import { SubmissionEventsModule } from './submission-events.module';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { SubmissionIntakeStore } from './submission-intake.store';
+import { AssignmentIntakeStore } from './assignment-intake.store';
 import { ExerciseRegradeController, SubmissionsController } from './submissions.controller';
 import { SubmissionsService } from './submissions.service';
 
@@ -14,7 +15,13 @@ import { SubmissionsService } from './submissions.service';
 @Module({
   imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule, RegradesModule],
   controllers: [SubmissionsController, ExerciseRegradeController],
-  providers: [SubmissionsService, SubmissionRateLimiter, SubmissionIntakeStore, SubmissionEventStream],
-  exports: [SubmissionsService],
+  providers: [
+    SubmissionsService,
+    SubmissionRateLimiter,
+    SubmissionIntakeStore,
+    SubmissionEventStream,
+    AssignmentIntakeStore,
+  ],
+  exports: [SubmissionsService, AssignmentIntakeStore],
 })
 export class SubmissionsModule {}

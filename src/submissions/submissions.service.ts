@@ -8,6 +8,7 @@ import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { DuplicateIdempotencyKey, SubmissionIntakeStore } from './submission-intake.store';
+import { AssignmentAttempt, AssignmentIntakeStore } from './assignment-intake.store';
 import { checksForStudent } from './result-redaction';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
 import type { RegradeVersion } from '../generated/prisma/enums';
@@ -98,6 +99,7 @@ export class SubmissionsService {
     private readonly rateLimiter: SubmissionRateLimiter,
     private readonly intake: SubmissionIntakeStore,
     private readonly regrades: RegradeRunsService,
+    private readonly assignmentIntake: AssignmentIntakeStore,
   ) {}
 
   async create(principal: Principal, input: CreateSubmissionInput, idempotencyKey?: string): Promise<Accepted> {
@@ -105,21 +107,33 @@ export class SubmissionsService {
       const existing = await this.findByKey(principal.id, idempotencyKey, input);
       if (existing) return existing;
     }
-    const exercise = await this.exercises.forSubmission(input.exercise);
+    if (!input.assignment && !input.exercise) {
+      throw DomainError.validation([{ field: 'exercise', message: 'exercise or assignment is required' }]);
+    }
+    const exercise = input.assignment ? undefined : await this.exercises.forSubmission(input.exercise as string);
     // Rate limit (429) and back-pressure (503) in one Redis round trip; an unknown depth (Redis
     // down) is not a reason to refuse: the row is safe in PostgreSQL and the sweeper queues it.
     const { waiting } = await this.rateLimiter.admit(principal.id);
-    let row: { id: string; attempt: number };
+    let row: { id: string; attempt: number; assignment?: AssignmentAttempt };
     try {
       // Written before it is queued: if the process dies now, the sweeper enqueues it.
-      row = await this.intake.insert({
-        userId: principal.id,
-        exerciseId: exercise.id,
-        exerciseVersion: exercise.version,
-        source: input.source,
-        files: input.files,
-        idempotencyKey: idempotencyKey ?? null,
-      });
+      row = exercise
+        ? await this.intake.insert({
+            userId: principal.id,
+            exerciseId: exercise.id,
+            exerciseVersion: exercise.version,
+            source: input.source,
+            files: input.files,
+            idempotencyKey: idempotencyKey ?? null,
+          })
+        : await this.assignmentIntake.insert({
+            userId: principal.id,
+            assignmentId: input.assignment as string,
+            exercise: input.exercise,
+            source: input.source,
+            files: input.files,
+            idempotencyKey: idempotencyKey ?? null,
+          });
     } catch (err) {
       // Two requests with the same key raced: the loser answers with the winner's submission.
       if (idempotencyKey && err instanceof DuplicateIdempotencyKey) {
@@ -137,16 +151,28 @@ export class SubmissionsService {
       attempt: row.attempt,
       position: waiting === undefined ? null : waiting + 1,
       created: true,
+      ...(row.assignment ? { assignment: row.assignment } : {}),
     };
   }
 
   private async findByKey(userId: string, key: string, input: CreateSubmissionInput): Promise<Accepted | undefined> {
     const existing = await this.prisma.submission.findUnique({
       where: { userId_idempotencyKey: { userId, idempotencyKey: key } },
-      select: { id: true, status: true, attempt: true, source: true, exercise: { select: { slug: true } } },
+      select: {
+        id: true,
+        status: true,
+        attempt: true,
+        source: true,
+        assignmentId: true,
+        exercise: { select: { slug: true } },
+      },
     });
     if (!existing) return undefined;
-    if (existing.exercise.slug !== input.exercise || existing.source !== input.source) {
+    if (
+      (input.exercise !== undefined && existing.exercise.slug !== input.exercise) ||
+      (input.assignment ?? null) !== existing.assignmentId ||
+      existing.source !== input.source
+    ) {
       throw DomainError.conflict('this Idempotency-Key was already used for a different submission');
     }
     return {

@@ -1,4 +1,4 @@
--- Courses (issue 16): courses, enrolments, assignments with a credit timeline, per-student overrides;
+-- Courses (issue 16): courses, enrolments, assignments with a credit timeline, per-student overrides,
 -- submissions carry their assignment, attempt number, credit and practice reason.
 -- CreateEnum
 CREATE TYPE "PracticeReason" AS ENUM ('late', 'attempts');
@@ -116,7 +116,7 @@ ALTER TABLE "assignment_overrides" ADD CONSTRAINT "assignment_overrides_assignme
 ALTER TABLE "assignment_overrides" ADD CONSTRAINT "assignment_overrides_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 
--- The service validates these (with French messages); the database refuses what slips through.
+-- The service validates these (with French messages), the database refuses what slips through.
 ALTER TABLE "assignments" ADD CONSTRAINT "assignments_late_credit_range" CHECK ("late_credit" >= 0 AND "late_credit" <= 1);
 ALTER TABLE "assignments" ADD CONSTRAINT "assignments_windows_ordered" CHECK (("opens_at" IS NULL OR "opens_at" <= "due_at") AND ("late_until" IS NULL OR "late_until" >= "due_at"));
 ALTER TABLE "submissions" ADD CONSTRAINT "submissions_credit_range" CHECK ("credit" IS NULL OR ("credit" >= 0 AND "credit" <= 1));

@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { CourseRole } from '../generated/prisma/enums';
+import type { ManagedCourse } from './courses.service';
+import { countedScore, CountedPolicy, CreditedAttempt, PracticeReason } from './credit';
+
+export interface GradebookAssignment {
+  id: string;
+  exercise: string;
+  title: string;
+  maxPoints: number;
+  dueAt: Date;
+  lateUntil: Date | null;
+  lateCredit: number;
+  counted: CountedPolicy;
+}
+
+export interface GradebookCell {
+  /** Points that count (score × credit of the best or last counting submission); null: nothing graded. */
+  counted: number | null;
+  /** Submissions received (practice included). */
+  attempts: number;
+  /** The counted submission was credited below 1 (late window). */
+  late: boolean;
+  /** Submissions that were practice (after the windows or over the limit). */
+  practice: number;
+  /** Submissions whose grading failed (infrastructure or internal error). */
+  errors: number;
+  /** Submissions waiting for or in grading. */
+  pending: number;
+  /** The submission whose score counts, for the link from the cell. */
+  countedSubmissionId: string | null;
+}
+
+export interface GradebookRow {
+  userId: string;
+  email: string;
+  name: string;
+  group: string;
+  /** By assignment id. */
+  cells: Record<string, GradebookCell>;
+  total: number;
+}
+
+export interface Gradebook {
+  course: ManagedCourse;
+  assignments: GradebookAssignment[];
+  rows: GradebookRow[];
+  /** Per assignment id: mean counted points over the students who have a graded submission, and how many. */
+  assignmentTotals: Record<string, { mean: number | null; graded: number }>;
+  maxTotal: number;
+}
+
+/** One submission to a course assignment with its current score: the rows reports are built from. */
+export interface AssignmentSubmissionRow {
+  id: string;
+  userId: string;
+  assignmentId: string;
+  receivedAt: Date;
+  status: string;
+  assignmentAttempt: number | null;
+  credit: number;
+  practiceReason: PracticeReason | null;
+  /** The newest result's score (null when none yet). */
+  score: number | null;
+  maxScore: number | null;
+}
+
+const EMPTY_CELL: GradebookCell = {
+  counted: null,
+  attempts: 0,
+  late: false,
+  practice: 0,
+  errors: 0,
+  pending: 0,
+  countedSubmissionId: null,
+};
+
+/** The course's gradebook: enrolled students × assignments, computed from the stored credits. */
+@Injectable()
+export class GradebookService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Every submission to the course's assignments (or one assignment's), with the newest result's
+   * score: one query (a lateral join on the results' (submission, attempt) index).
+   */
+  async submissionRows(courseId: string, assignmentId?: string): Promise<AssignmentSubmissionRow[]> {
+    const rows = await this.prisma.$queryRaw<
+      {
+        id: string;
+        user_id: string;
+        assignment_id: string;
+        created_at: Date;
+        status: string;
+        assignment_attempt: number | null;
+        credit: number | null;
+        practice_reason: PracticeReason | null;
+        score: number | null;
+        max_score: number | null;
+      }[]
+    >`
+      SELECT s.id, s.user_id, s.assignment_id, s.created_at, s.status::text AS status, s.assignment_attempt,
+             s.credit, s.practice_reason::text AS practice_reason, r.score, r.max_score
+      FROM submissions s
+      JOIN assignments a ON a.id = s.assignment_id
+      LEFT JOIN LATERAL (
+        SELECT score, max_score FROM results WHERE submission_id = s.id ORDER BY attempt DESC LIMIT 1
+      ) r ON true
+      WHERE a.course_id = ${courseId}::uuid
+        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)`;
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      assignmentId: r.assignment_id,
+      receivedAt: r.created_at,
+      status: r.status,
+      assignmentAttempt: r.assignment_attempt,
+      credit: r.credit ?? 0,
+      practiceReason: r.practice_reason,
+      score: r.score,
+      maxScore: r.max_score,
+    }));
+  }
+
+  async assignments(courseId: string): Promise<GradebookAssignment[]> {
+    const rows = await this.prisma.assignment.findMany({
+      where: { courseId },
+      orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }],
+      select: {
+        id: true,
+        dueAt: true,
+        lateUntil: true,
+        lateCredit: true,
+        counted: true,
+        exercise: { select: { slug: true, title: true, maxPoints: true } },
+      },
+    });
+    return rows.map(({ exercise, ...a }) => ({
+      ...a,
+      exercise: exercise.slug,
+      title: exercise.title,
+      maxPoints: exercise.maxPoints,
+    }));
+  }
+
+  async students(courseId: string): Promise<{ userId: string; email: string; name: string; group: string }[]> {
+    const rows = await this.prisma.enrolment.findMany({
+      where: { courseId, role: CourseRole.student },
+      select: { userId: true, group: true, user: { select: { email: true, displayName: true } } },
+    });
+    return rows
+      .map((e) => ({ userId: e.userId, email: e.user.email, name: e.user.displayName, group: e.group }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'fr') || a.email.localeCompare(b.email));
+  }
+
+  async gradebook(course: ManagedCourse): Promise<Gradebook> {
+    const [assignments, students, subs] = await Promise.all([
+      this.assignments(course.id),
+      this.students(course.id),
+      this.submissionRows(course.id),
+    ]);
+    const byCell = new Map<string, AssignmentSubmissionRow[]>();
+    for (const s of subs) {
+      const key = `${s.userId}:${s.assignmentId}`;
+      const list = byCell.get(key);
+      if (list) list.push(s);
+      else byCell.set(key, [s]);
+    }
+    const sums = new Map<string, { sum: number; graded: number }>(
+      assignments.map((a) => [a.id, { sum: 0, graded: 0 }]),
+    );
+    const rows = students.map((st) => {
+      const cells: Record<string, GradebookCell> = {};
+      let total = 0;
+      for (const a of assignments) {
+        const cell = cellOf(a.counted, byCell.get(`${st.userId}:${a.id}`) ?? []);
+        cells[a.id] = cell;
+        if (cell.counted !== null) {
+          total += cell.counted;
+          const s = sums.get(a.id)!;
+          s.sum += cell.counted;
+          s.graded++;
+        }
+      }
+      return { ...st, cells, total };
+    });
+    const assignmentTotals = Object.fromEntries(
+      [...sums].map(([id, s]) => [id, { mean: s.graded ? s.sum / s.graded : null, graded: s.graded }]),
+    );
+    const maxTotal = assignments.reduce((t, a) => t + a.maxPoints, 0);
+    return { course, assignments, rows, assignmentTotals, maxTotal };
+  }
+}
+
+/** One cell from a student's submissions to one assignment. */
+export function cellOf(policy: CountedPolicy, subs: readonly AssignmentSubmissionRow[]): GradebookCell {
+  if (subs.length === 0) return EMPTY_CELL;
+  const attempts: (CreditedAttempt & { id: string })[] = subs.map((s) => ({
+    id: s.id,
+    receivedAt: s.receivedAt,
+    score: s.score,
+    credit: s.credit,
+    practiceReason: s.practiceReason,
+  }));
+  const counted = countedScore(policy, attempts);
+  const counting = attempts.filter((a) => a.score !== null && a.practiceReason === null);
+  let source: (typeof attempts)[number] | undefined;
+  if (counting.length) {
+    source =
+      policy === 'last'
+        ? counting.reduce((x, y) => (y.receivedAt.getTime() >= x.receivedAt.getTime() ? y : x))
+        : counting.reduce((x, y) => ((y.score as number) * y.credit > (x.score as number) * x.credit ? y : x));
+  }
+  return {
+    counted,
+    attempts: subs.length,
+    late: source !== undefined && source.credit < 1,
+    practice: subs.filter((s) => s.practiceReason !== null).length,
+    errors: subs.filter((s) => s.status === 'error' || s.status === 'internal_error').length,
+    pending: subs.filter((s) => s.status === 'queued' || s.status === 'running').length,
+    countedSubmissionId: source?.id ?? null,
+  };
+}
