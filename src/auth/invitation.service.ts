@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
+import type { Prisma } from '../generated/prisma/client';
 import { Role } from '../generated/prisma/enums';
 import { DomainError } from '../common/domain-error';
 import { hashPassword, passwordProblem } from './password';
@@ -51,6 +52,28 @@ export class InvitationService {
     ]);
     const link = new URL(`/invitation/${token}`, this.env.PUBLIC_URL).toString();
     return { userId: user.id, email: user.email, link, expiresAt };
+  }
+
+  /**
+   * Invitation links for many existing users at once, inside the caller's transaction (a roster
+   * import creates the students and their links together). Earlier unused links are cancelled.
+   */
+  async createLinks(
+    tx: Prisma.TransactionClient,
+    userIds: readonly string[],
+    invitedBy?: string,
+  ): Promise<Map<string, { link: string; expiresAt: Date }>> {
+    const links = new Map<string, { link: string; expiresAt: Date }>();
+    if (userIds.length === 0) return links;
+    const expiresAt = new Date(Date.now() + this.env.INVITATION_DAYS * 86_400_000);
+    const rows = userIds.map((userId) => {
+      const token = randomBytes(32).toString('base64url');
+      links.set(userId, { link: new URL(`/invitation/${token}`, this.env.PUBLIC_URL).toString(), expiresAt });
+      return { tokenHash: hashToken(token), userId, createdById: invitedBy, expiresAt };
+    });
+    await tx.invitation.deleteMany({ where: { userId: { in: [...userIds] }, usedAt: null } });
+    await tx.invitation.createMany({ data: rows });
+    return links;
   }
 
   /** The invited user's email when the token is valid (unused, not expired), else undefined. */

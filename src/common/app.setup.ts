@@ -27,6 +27,8 @@ export function configureApp(app: NestExpressApplication, env: Env): void {
     limit: env.API_BODY_LIMIT_BYTES,
     verify: keepRawBodyOfSignedRoutes,
   } as NestExpressBodyParserOptionsFor<'json'>);
+  // Course rosters (PUT /api/courses/{code}/roster) are sent as CSV text.
+  app.useBodyParser('text', { type: 'text/csv', limit: env.API_BODY_LIMIT_BYTES });
   // The pages' forms (login, logout, invitation); the submission form is multipart (WebModule).
   app.useBodyParser('urlencoded', { extended: false, limit: env.API_BODY_LIMIT_BYTES });
   app.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });

@@ -3,12 +3,16 @@ import { AuthModule } from '../auth/auth.module';
 import { AssignmentsService } from './assignments.service';
 import { CoursesService } from './courses.service';
 import { GradebookService } from './gradebook.service';
+import { CoursesController } from './courses.controller';
+import { RosterService } from './roster.service';
+import { StudentAssignmentsController } from './student-assignments.controller';
+import { StudentAssignmentsService } from './student-assignments.service';
 
 /** Courses, rosters, assignments with deadlines, gradebook (issue 16): services and JSON API. */
 @Module({
   imports: [AuthModule],
-  controllers: [],
-  providers: [CoursesService, AssignmentsService, GradebookService],
-  exports: [CoursesService, AssignmentsService, GradebookService],
+  controllers: [CoursesController, StudentAssignmentsController],
+  providers: [CoursesService, AssignmentsService, GradebookService, RosterService, StudentAssignmentsService],
+  exports: [CoursesService, AssignmentsService, GradebookService, RosterService, StudentAssignmentsService],
 })
 export class CoursesModule {}

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { CourseRole } from '../generated/prisma/enums';
+import { DomainError, ErrorCode } from '../common/domain-error';
 import type { ManagedCourse } from './courses.service';
+import type { CheckMatrix } from './gradebook.csv';
 import { countedScore, CountedPolicy, CreditedAttempt, PracticeReason } from './credit';
 
 export interface GradebookAssignment {
@@ -191,6 +193,48 @@ export class GradebookService {
     const maxTotal = assignments.reduce((t, a) => t + a.maxPoints, 0);
     return { course, assignments, rows, assignmentTotals, maxTotal };
   }
+
+  /** Per student, which checks their counted submission to one assignment passed. */
+  async checkMatrix(course: ManagedCourse, assignmentId: string): Promise<CheckMatrix> {
+    const assignment = (await this.assignments(course.id)).find((a) => a.id === assignmentId);
+    if (!assignment) throw new DomainError(ErrorCode.NotFound, 'devoir introuvable');
+    const [students, subs] = await Promise.all([
+      this.students(course.id),
+      this.submissionRows(course.id, assignmentId),
+    ]);
+    const byUser = new Map<string, AssignmentSubmissionRow[]>();
+    for (const s of subs) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
+    const countedIds = new Map<string, string>();
+    for (const [userId, list] of byUser) {
+      const id = cellOf(assignment.counted, list).countedSubmissionId;
+      if (id) countedIds.set(userId, id);
+    }
+    const results = await this.prisma.result.findMany({
+      where: { submissionId: { in: [...countedIds.values()] } },
+      orderBy: { attempt: 'desc' },
+      select: { submissionId: true, checks: true },
+    });
+    const checksOf = new Map<string, { id: string; title: string; passed: boolean }[]>();
+    for (const r of results) if (!checksOf.has(r.submissionId)) checksOf.set(r.submissionId, asChecks(r.checks));
+    const columns = new Map<string, string>();
+    for (const list of checksOf.values()) for (const c of list) if (!columns.has(c.id)) columns.set(c.id, c.title);
+    const cellByUser = new Map([...byUser].map(([u, list]) => [u, cellOf(assignment.counted, list)]));
+    return {
+      exercise: assignment.exercise,
+      checks: [...columns].map(([id, title]) => ({ id, title })),
+      rows: students.map((st) => {
+        const submissionId = countedIds.get(st.userId);
+        const checks = submissionId ? checksOf.get(submissionId) : undefined;
+        return {
+          email: st.email,
+          name: st.name,
+          group: st.group,
+          score: cellByUser.get(st.userId)?.counted ?? null,
+          passed: checks ? Object.fromEntries(checks.map((c) => [c.id, c.passed])) : null,
+        };
+      }),
+    };
+  }
 }
 
 /** One cell from a student's submissions to one assignment. */
@@ -221,4 +265,15 @@ export function cellOf(policy: CountedPolicy, subs: readonly AssignmentSubmissio
     pending: subs.filter((s) => s.status === 'queued' || s.status === 'running').length,
     countedSubmissionId: source?.id ?? null,
   };
+}
+
+/** The stored checks JSON ([{ id, title, passed, … }]) narrowed to what the matrix needs. */
+function asChecks(json: unknown): { id: string; title: string; passed: boolean }[] {
+  if (!Array.isArray(json)) return [];
+  return json.flatMap((c: unknown) => {
+    const o = c as { id?: unknown; title?: unknown; passed?: unknown };
+    return typeof o?.id === 'string'
+      ? [{ id: o.id, title: typeof o.title === 'string' ? o.title : o.id, passed: o.passed === true }]
+      : [];
+  });
 }

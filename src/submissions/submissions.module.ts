@@ -8,13 +8,14 @@ import { SubmissionEventsModule } from './submission-events.module';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { SubmissionIntakeStore } from './submission-intake.store';
 import { AssignmentIntakeStore } from './assignment-intake.store';
+import { AssignmentAttemptsController } from './assignment-attempts.controller';
 import { ExerciseRegradeController, SubmissionsController } from './submissions.controller';
 import { SubmissionsService } from './submissions.service';
 
 /** The submissions API: intake, reading, live progress, regrades. */
 @Module({
   imports: [HotPathSqlModule, ExercisesModule, GradingQueueModule, SubmissionEventsModule, RegradesModule],
-  controllers: [SubmissionsController, ExerciseRegradeController],
+  controllers: [SubmissionsController, ExerciseRegradeController, AssignmentAttemptsController],
   providers: [
     SubmissionsService,
     SubmissionRateLimiter,
