@@ -3,8 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import { isStaff, type Principal } from '../auth/principal';
-import type { WebSessionContext } from '../auth/session.service';
+import { isStaff } from '../auth/principal';
 import { checkCommandLine } from '../grading/command-policy';
 import { parseSubmission, SubmissionParseError } from '../submission-format/submission.parser';
 import type { TranscriptEntryWithState } from '../grading/transcript-state';
@@ -14,10 +13,11 @@ import { CsrfGuard } from './csrf.guard';
 import { renderMarkdown } from './markdown';
 import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import { StudentPagesService } from './student-pages.service';
+import { sendPage, session } from './page-response';
 import { dashboardPage } from './views/dashboard-page';
 import { exercisePage, type SubmissionFormErrors } from './views/exercise-page';
 import { historyPage } from './views/history-page';
-import { renderDocument, type VNode } from './views/html';
+import type { VNode } from './views/html';
 import type { PageUser } from './views/layout';
 import { submissionPage, type CheckView } from './views/submission-page';
 import { regradeForm } from './views/regrade-page';
@@ -25,16 +25,6 @@ import { regradeForm } from './views/regrade-page';
 /** Largest attached file (the API's limit); multer stops at a larger one, see WebModule. */
 export const MAX_FILE_BYTES = 64 * 1024;
 const MAX_FILES = 20;
-
-function sendPage(res: Response, tree: VNode, status = 200): void {
-  // Private pages are never stored: after logout, the back button must not show them.
-  res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(renderDocument(tree));
-}
-
-function session(req: PageRequest): { principal: Principal; user: PageUser; ctx: WebSessionContext } {
-  const ctx = req.webSession!; // set by PageAuthGuard on every route of this controller
-  return { principal: ctx.principal, user: { email: ctx.principal.email, csrfToken: ctx.csrfToken }, ctx };
-}
 
 const uuid = z.uuid();
 

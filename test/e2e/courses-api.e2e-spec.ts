@@ -205,7 +205,7 @@ describe('courses API', () => {
     const csv = await as(prof)
       .get(`/api/courses/${code}/gradebook.csv?sep=;`)
       .buffer(true)
-      .parse(textParser)
+      .parse(textParser as never)
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     expect(csv.headers['content-disposition']).toContain(`${code}-notes.csv`);

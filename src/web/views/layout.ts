@@ -5,13 +5,15 @@ import { html, type VNode } from './html';
 export interface PageUser {
   email: string;
   csrfToken: string;
+  /** Instructors and admins: the navigation shows their courses. */
+  staff?: boolean;
 }
 
 export interface LayoutProps {
   title: string;
   user?: PageUser;
   /** Which navigation entry is current (aria-current). */
-  current?: 'dashboard' | 'history' | 'tokens';
+  current?: 'dashboard' | 'history' | 'tokens' | 'courses';
   /** Extra <head> elements (e.g. the no-JS refresh of a submission being graded). */
   head?: VNode | null;
   children: ComponentChildren;
@@ -40,6 +42,11 @@ export function layout({ title, user, current, head, children }: LayoutProps): V
                   <a href="/" aria-current=${current === 'dashboard' ? 'page' : undefined}>Exercices</a>
                   <a href="/submissions" aria-current=${current === 'history' ? 'page' : undefined}>Mes tentatives</a>
                   <a href="/tokens" aria-current=${current === 'tokens' ? 'page' : undefined}>Mes jetons</a>
+                  ${
+                    user.staff
+                      ? html`<a href="/courses" aria-current=${current === 'courses' ? 'page' : undefined}>Cours</a>`
+                      : null
+                  }
                   <span class="who" title=${user.email}>${user.email}</span>
                   <form method="post" action="/logout" class="inline-form">
                     <input type="hidden" name="_csrf" value=${user.csrfToken} />
