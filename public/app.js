@@ -152,7 +152,20 @@ window.addEventListener('pageshow', (e) => {
   if (e.persisted) location.reload();
 });
 
+/** Dates written in the course's zone, shown in the reader's own zone (students may be elsewhere). */
+function localTimes() {
+  const format = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short' });
+  for (const el of document.querySelectorAll('time[data-local]')) {
+    const d = new Date(el.getAttribute('datetime'));
+    if (!Number.isNaN(d.getTime())) {
+      el.title = el.textContent;
+      el.textContent = format.format(d);
+    }
+  }
+}
+
 drafts();
 dropZones();
 progress();
 regradeProgress();
+localTimes();

@@ -18,4 +18,3 @@ export function session(req: PageRequest): { principal: Principal; user: PageUse
   const staff = ctx.principal.role === 'instructor' || ctx.principal.role === 'admin';
   return { principal: ctx.principal, user: { email: ctx.principal.email, csrfToken: ctx.csrfToken, staff }, ctx };
 }
-

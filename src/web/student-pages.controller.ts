@@ -9,13 +9,15 @@ import { parseSubmission, SubmissionParseError } from '../submission-format/subm
 import type { TranscriptEntryWithState } from '../grading/transcript-state';
 import { createSubmissionSchema } from '../submissions/submission.schemas';
 import { SubmissionsService } from '../submissions/submissions.service';
+import { AssignmentIntakeStore } from '../submissions/assignment-intake.store';
+import { StudentAssignmentsService } from '../courses/student-assignments.service';
 import { CsrfGuard } from './csrf.guard';
 import { renderMarkdown } from './markdown';
 import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import { StudentPagesService } from './student-pages.service';
 import { sendPage, session } from './page-response';
 import { dashboardPage } from './views/dashboard-page';
-import { exercisePage, type SubmissionFormErrors } from './views/exercise-page';
+import { exercisePage, type ExerciseAssignment, type SubmissionFormErrors } from './views/exercise-page';
 import { historyPage } from './views/history-page';
 import type { VNode } from './views/html';
 import type { PageUser } from './views/layout';
@@ -36,19 +38,49 @@ export class StudentPagesController {
   constructor(
     private readonly pages: StudentPagesService,
     private readonly submissions: SubmissionsService,
+    private readonly studentAssignments: StudentAssignmentsService,
+    private readonly assignmentIntake: AssignmentIntakeStore,
   ) {}
 
   @Get()
   async dashboard(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
     const { principal, user } = session(req);
-    const chapters = await this.pages.dashboard(principal);
-    sendPage(res, dashboardPage({ user, chapters, displayName: principal.email.split('@')[0] }));
+    const [chapters, assignments] = await Promise.all([
+      this.pages.dashboard(principal),
+      this.studentAssignments.list(principal.id),
+    ]);
+    sendPage(res, dashboardPage({ user, chapters, assignments, displayName: principal.email.split('@')[0] }));
   }
 
   @Get('exercises/:slug')
-  async exercise(@Param('slug') slug: string, @Req() req: PageRequest, @Res() res: Response): Promise<void> {
+  async exercise(
+    @Param('slug') slug: string,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Query('assignment') assignmentId?: string,
+  ): Promise<void> {
     const { principal, user } = session(req);
-    sendPage(res, await this.exerciseView(slug, user, undefined, undefined, isStaff(principal)));
+    const assignment = await this.assignmentOf(principal.id, slug, assignmentId);
+    sendPage(res, await this.exerciseView(slug, user, undefined, undefined, assignment, isStaff(principal)));
+  }
+
+  /**
+   * The assignment the exercise page was opened from, when it is one of the student's and about this
+   * exercise (anything else: the page is the plain exercise), with how the next attempt would count.
+   */
+  private async assignmentOf(userId: string, slug: string, id: unknown): Promise<ExerciseAssignment | undefined> {
+    if (typeof id !== 'string' || !uuid.safeParse(id).success) return undefined;
+    const a = (await this.studentAssignments.list(userId)).find((x) => x.id === id.toLowerCase());
+    if (!a || a.exercise.slug !== slug) return undefined;
+    const next = await this.assignmentIntake.preview(userId, a.id);
+    return {
+      id: a.id,
+      courseTitle: a.course.title,
+      dueAt: a.dueAt,
+      timeZone: a.course.timeZone,
+      maxAttempts: a.maxAttempts,
+      next,
+    };
   }
 
   @Post('exercises/:slug')
@@ -59,6 +91,11 @@ export class StudentPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const { principal, user } = session(req);
+    const assignment = await this.assignmentOf(
+      principal.id,
+      slug,
+      (body as Record<string, unknown> | undefined)?.assignment,
+    );
     const rawSource = (body as Record<string, unknown> | undefined)?.source;
     const source = typeof rawSource === 'string' ? rawSource.replace(/\r\n/g, '\n') : '';
     const uploads = ((req as PageRequest & { files?: Express.Multer.File[] }).files ?? []).filter(
@@ -74,18 +111,18 @@ export class StudentPagesController {
         const e: SubmissionFormErrors = onFiles
           ? { files: 'Un nom de fichier est invalide ou apparaît deux fois.' }
           : { source: 'Votre réponse est trop longue (64 Kio au plus).' };
-        return sendPage(res, await this.exerciseView(slug, user, source, e), 400);
+        return sendPage(res, await this.exerciseView(slug, user, source, e, assignment), 400);
       }
       try {
-        const accepted = await this.submissions.create(principal, parsed.data);
+        const accepted = await this.submissions.create(principal, { ...parsed.data, assignment: assignment?.id });
         return res.redirect(303, `/submissions/${accepted.id}?sent=1`);
       } catch (err) {
         const form = this.formError(err);
         if (!form) throw err;
-        return sendPage(res, await this.exerciseView(slug, user, source, form.errors), form.status);
+        return sendPage(res, await this.exerciseView(slug, user, source, form.errors, assignment), form.status);
       }
     }
-    sendPage(res, await this.exerciseView(slug, user, source, errors), 400);
+    sendPage(res, await this.exerciseView(slug, user, source, errors, assignment), 400);
   }
 
   @Get('submissions')
@@ -137,6 +174,7 @@ export class StudentPagesController {
     user: PageUser,
     source?: string,
     errors?: SubmissionFormErrors,
+    assignment?: ExerciseAssignment,
     staff = false,
   ): Promise<VNode> {
     const ex = await this.pages.exercise(slug);
@@ -157,6 +195,7 @@ export class StudentPagesController {
             'Recorriger toutes les soumissions de cet exercice',
           )
         : null,
+      assignment,
     });
   }
 
@@ -191,6 +230,14 @@ export class StudentPagesController {
   private formError(err: unknown): { status: number; errors: SubmissionFormErrors } | undefined {
     if (!(err instanceof DomainError)) return undefined;
     const wait = err.details.retryAfterSeconds;
+    // An assignment's cooldown between attempts says itself how long to wait (assignment-intake.store.ts).
+    if (err.code === ErrorCode.RateLimited && err.message.startsWith('attendez'))
+      return {
+        status: 429,
+        errors: {
+          form: `Ce devoir impose un délai entre deux tentatives : ${err.message}. Votre texte est conservé ci-dessous.`,
+        },
+      };
     if (err.code === ErrorCode.RateLimited)
       return {
         status: 429,

@@ -4,6 +4,9 @@ import multer from 'multer';
 import { AuthModule } from '../auth/auth.module';
 import { LmsModule } from '../lms/lms.module';
 import { LtiModule } from '../lti/lti.module';
+import { CoursesModule } from '../courses/courses.module';
+import { CoursePagesController } from './course-pages.controller';
+import { CoursePagesService } from './course-pages.service';
 import { SubmissionsModule } from '../submissions/submissions.module';
 import { RegradesModule } from '../regrades/regrades.module';
 import { AdminLmsPagesController } from './admin-lms-pages.controller';
@@ -19,15 +22,16 @@ import { StudentPagesService } from './student-pages.service';
  * the JSON API. Static files (public/) and the form body parser are set up in configureApp.
  */
 @Module({
-  imports: [AuthModule, SubmissionsModule, RegradesModule, LmsModule, LtiModule],
+  imports: [AuthModule, SubmissionsModule, RegradesModule, LmsModule, LtiModule, CoursesModule],
   controllers: [
     AccountController,
     StudentPagesController,
     InstructorPagesController,
     TokenPagesController,
     AdminLmsPagesController,
+    CoursePagesController,
   ],
-  providers: [StudentPagesService],
+  providers: [StudentPagesService, CoursePagesService],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
@@ -44,5 +48,12 @@ export class WebModule implements NestModule {
         files(req, res, (err?: unknown) => next(err ? multipartError(err) : undefined)),
       )
       .forRoutes({ path: 'exercises/:slug', method: RequestMethod.POST });
+    // The roster import form: a CSV file (or pasted text), within the same 1 MiB; same error mapping.
+    const roster = upload.array('file', 1);
+    consumer
+      .apply((req: Request, res: Response, next: NextFunction) =>
+        roster(req, res, (err?: unknown) => next(err ? multipartError(err) : undefined)),
+      )
+      .forRoutes({ path: 'courses/:code/roster', method: RequestMethod.POST });
   }
 }

@@ -1,3 +1,4 @@
+import { formatInZone } from '../../courses/time-zone';
 import { formatPoints } from './format';
 import { html, type VNode } from './html';
 import { layout, type PageUser } from './layout';
@@ -24,6 +25,42 @@ export interface ExercisePageView {
   errors?: SubmissionFormErrors;
   /** Instructors and admins: the regrade form (null for students). */
   staffActions?: VNode | null;
+  /** Opened from a course assignment: the form sends its id, the page says how the attempt will count. */
+  assignment?: ExerciseAssignment;
+}
+
+export interface ExerciseAssignment {
+  id: string;
+  courseTitle: string;
+  dueAt: Date;
+  timeZone: string;
+  maxAttempts: number | null;
+  /** The next attempt as it would count now. */
+  next: { number: number; credit: number; practiceReason: 'late' | 'attempts' | null };
+}
+
+/** What the student is told before sending: whether this attempt counts, and how much. */
+export function attemptNotice(a: ExerciseAssignment): VNode {
+  const due = formatInZone(a.dueAt, a.timeZone);
+  const attempt = `Tentative ${a.next.number}${a.maxAttempts === null ? '' : ` sur ${a.maxAttempts}`}`;
+  if (a.next.practiceReason === 'attempts')
+    return html`<p class="alert alert-warning" data-testid="attempt-notice">
+      Devoir « ${a.courseTitle} » : vous avez utilisé toutes vos tentatives. Cette réponse sera corrigée mais comptera
+      comme entraînement (tentatives épuisées) : 0 point.
+    </p>`;
+  if (a.next.practiceReason === 'late')
+    return html`<p class="alert alert-warning" data-testid="attempt-notice">
+      Devoir « ${a.courseTitle} » : l'échéance (${due}) est passée. Cette réponse sera corrigée mais comptera comme
+      entraînement (hors délai) : 0 point.
+    </p>`;
+  if (a.next.credit < 1)
+    return html`<p class="alert alert-warning" data-testid="attempt-notice">
+      Devoir « ${a.courseTitle} » : l'échéance (${due}) est passée. ${attempt} : elle comptera pour
+      ${Math.round(a.next.credit * 100)} % des points.
+    </p>`;
+  return html`<p class="alert alert-info" data-testid="attempt-notice">
+    Devoir « ${a.courseTitle} », à rendre avant le ${due}. ${attempt}.
+  </p>`;
 }
 
 const EXAMPLE = `docker run -d --name redis redis
@@ -58,16 +95,18 @@ export function exercisePage(v: ExercisePageView): VNode {
             lignes <code>#</code> sont des commentaires. Exemple :
           </p>
           <pre class="example" tabindex="0">${EXAMPLE}</pre>
+          ${v.assignment ? attemptNotice(v.assignment) : null}
           ${err.form ? html`<p class="alert alert-error" role="alert" id="form-error">${err.form}</p>` : null}
           <form
             method="post"
-            action=${`/exercises/${v.slug}`}
+            action=${v.assignment ? `/exercises/${v.slug}?assignment=${v.assignment.id}` : `/exercises/${v.slug}`}
             enctype="multipart/form-data"
             class="stack"
             data-draft-form=${v.slug}
             novalidate
           >
             <input type="hidden" name="_csrf" value=${v.user.csrfToken} />
+            ${v.assignment ? html`<input type="hidden" name="assignment" value=${v.assignment.id} />` : null}
             <div class="field">
               <label for="source">Commandes ou session de terminal</label>
               <textarea

@@ -1,0 +1,185 @@
+import type { Gradebook, GradebookCell, GradebookRow } from '../../courses/gradebook.service';
+import { formatInZone } from '../../courses/time-zone';
+import { formatPoints } from './format';
+import { html, type VNode } from './html';
+import { layout, type PageUser } from './layout';
+
+export interface GradebookQuery {
+  group?: string;
+  /** name, group, total, or an assignment id. */
+  sort: string;
+  dir: 'asc' | 'desc';
+}
+
+/** Colour class of a cell: five steps from nothing earned to full marks. */
+export function scoreClass(counted: number | null, max: number): string {
+  if (counted === null) return 'gb-none';
+  const ratio = max > 0 ? counted / max : 0;
+  if (ratio >= 1) return 'gb-s4';
+  if (ratio >= 0.75) return 'gb-s3';
+  if (ratio >= 0.5) return 'gb-s2';
+  if (ratio > 0) return 'gb-s1';
+  return 'gb-s0';
+}
+
+/** Rows filtered by group and sorted; stable on name so equal keys keep alphabetical order. */
+export function arrangeRows(book: Gradebook, q: GradebookQuery): GradebookRow[] {
+  const rows = q.group === undefined ? book.rows.slice() : book.rows.filter((r) => r.group === q.group);
+  const key = (r: GradebookRow): string | number =>
+    q.sort === 'group'
+      ? r.group
+      : q.sort === 'total'
+        ? r.total
+        : q.sort in r.cells
+          ? (r.cells[q.sort].counted ?? -1)
+          : r.name;
+  const sign = q.dir === 'desc' ? -1 : 1;
+  return rows.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'fr');
+    return c !== 0 ? sign * c : a.name.localeCompare(b.name, 'fr');
+  });
+}
+
+function cellView(code: string, assignmentId: string, max: number, row: GradebookRow, cell: GradebookCell): VNode {
+  const marks: VNode[] = [];
+  if (cell.late)
+    marks.push(html`<span class="gb-mark gb-late" title="compté avec la pénalité de retard">retard</span>`);
+  if (cell.practice)
+    marks.push(
+      html`<span class="gb-mark gb-practice" title="tentatives hors délai ou au-delà de la limite, comptées 0"
+        >${cell.practice} entr.</span
+      >`,
+    );
+  if (cell.errors)
+    marks.push(html`<span class="gb-mark gb-error" title="correction en erreur (service)">${cell.errors} err.</span>`);
+  if (cell.pending)
+    marks.push(html`<span class="gb-mark gb-pending" title="en attente de correction">${cell.pending} en cours</span>`);
+  const content =
+    cell.attempts === 0
+      ? html`<span class="muted" aria-label="aucune tentative">—</span>`
+      : html`<a href=${`/courses/${code}/gradebook/${assignmentId}/${row.userId}`} class="gb-link">
+          <span class="gb-score">${cell.counted === null ? '—' : formatPoints(round2(cell.counted))}</span>
+          <span class="gb-attempts">${cell.attempts} tent.</span>
+          ${marks}
+        </a>`;
+  return html`<td
+    class=${`gb-cell ${scoreClass(cell.counted, max)}`}
+    data-cell=${`${row.email}|${assignmentId}`}
+    data-counted=${cell.counted === null ? '' : String(round2(cell.counted))}
+  >
+    ${content}
+  </td>`;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** `/courses/{code}/gradebook`: students × assignments, counted points per cell, totals, CSV download. */
+export function gradebookPage(v: { user: PageUser; book: Gradebook; query: GradebookQuery }): VNode {
+  const { book, query } = v;
+  const code = book.course.code;
+  const groups = [...new Set(book.rows.map((r) => r.group))].sort((a, b) => a.localeCompare(b, 'fr'));
+  const rows = arrangeRows(book, query);
+  const link = (sort: string) => {
+    const dir = query.sort === sort && query.dir === 'asc' ? 'desc' : 'asc';
+    const p = new URLSearchParams({ sort, dir });
+    if (query.group !== undefined) p.set('group', query.group);
+    return `/courses/${code}/gradebook?${p.toString()}`;
+  };
+  const ariaSort = (sort: string) =>
+    query.sort === sort ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined;
+  const th = (sort: string, label: VNode | string) =>
+    html`<th scope="col" aria-sort=${ariaSort(sort)}><a href=${link(sort)}>${label}</a></th>`;
+  const totalMean = rows.length ? rows.reduce((t, r) => t + r.total, 0) / rows.length : null;
+  return layout({
+    title: `Carnet de notes · ${book.course.title}`,
+    user: v.user,
+    current: 'courses',
+    children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
+        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>
+        <a href=${`/courses/${code}`}>${book.course.title}</a>
+      </nav>
+      <h1>Carnet de notes</h1>
+      <div class="gb-toolbar">
+        <form method="get" action=${`/courses/${code}/gradebook`} class="inline-form gb-filter">
+          <label for="f-group">Groupe</label>
+          <select id="f-group" name="group">
+            <option value="" selected=${query.group === undefined}>Tous</option>
+            ${groups.map((g) => html`<option value=${`=${g}`} selected=${query.group === g}>${g || '(sans groupe)'}</option>`)}
+          </select>
+          <input type="hidden" name="sort" value=${query.sort} />
+          <input type="hidden" name="dir" value=${query.dir} />
+          <button type="submit" class="button">Filtrer</button>
+        </form>
+        <p class="gb-downloads">
+          Télécharger : <a href=${`/api/courses/${code}/gradebook.csv`} download>CSV</a> ·
+          <a href=${`/api/courses/${code}/gradebook.csv?sep=%3B`} download>CSV pour Excel (;)</a>
+        </p>
+      </div>
+      <p class="small muted">
+        Chaque case : points retenus (meilleure ou dernière tentative selon le devoir, pénalité de retard appliquée),
+        nombre de tentatives ; « retard » : note comptée avec la pénalité, « entr. » : tentatives d'entraînement (hors
+        délai ou au-delà de la limite, comptées 0), « err. » : correction en erreur. Cliquez une case pour voir les
+        tentatives.
+      </p>
+      ${
+        book.assignments.length === 0
+          ? html`<p class="lead">
+              Aucun devoir : créez-en un depuis la <a href=${`/courses/${code}`}>page du cours</a>.
+            </p>`
+          : html`<div class="table-wrap gb-wrap" tabindex="0" role="region" aria-label="Carnet de notes">
+              <table class="gb-table" data-testid="gradebook">
+                <caption class="visually-hidden">
+                  Notes par étudiant et par devoir
+                </caption>
+                <thead>
+                  <tr>
+                    ${th('name', 'Étudiant')} ${th('group', 'Groupe')}
+                    ${book.assignments.map((a) =>
+                      th(
+                        a.id,
+                        html`${a.title}<br /><span class="small"
+                            >/ ${formatPoints(a.maxPoints)} · ${formatInZone(a.dueAt, book.course.timeZone)}</span
+                          >`,
+                      ),
+                    )}
+                    ${th('total', html`Total<br /><span class="small">/ ${formatPoints(book.maxTotal)}</span>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows.map(
+                    (r) =>
+                      html`<tr>
+                        <th scope="row" class="gb-student">
+                          ${r.name}<br /><span class="small muted">${r.email}</span>
+                        </th>
+                        <td>${r.group || '—'}</td>
+                        ${book.assignments.map((a) => cellView(code, a.id, a.maxPoints, r, r.cells[a.id]))}
+                        <td class="gb-total" data-total=${String(round2(r.total))}>${formatPoints(round2(r.total))}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row">Moyenne</th>
+                    <td></td>
+                    ${book.assignments.map((a) => {
+                      const vals = rows.map((r) => r.cells[a.id].counted).filter((x): x is number => x !== null);
+                      return html`<td>
+                        ${vals.length ? formatPoints(round2(vals.reduce((t, x) => t + x, 0) / vals.length)) : '—'}<br /><span
+                          class="small muted"
+                          >${vals.length} noté(s)</span
+                        >
+                      </td>`;
+                    })}
+                    <td>${totalMean === null ? '—' : formatPoints(round2(totalMean))}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>`
+      }`,
+  });
+}
