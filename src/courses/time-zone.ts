@@ -64,10 +64,18 @@ export function zonedToInstant(local: string, zone: string): Date | undefined {
   const naive = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(naive);
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return undefined;
-  // Two passes: the offset at the guess, then at the corrected instant (they differ near a change).
-  const first = naive - offsetAt(new Date(naive), zone);
-  const second = naive - offsetAt(new Date(first), zone);
-  return new Date(Math.min(first, second));
+  // The offset depends on the instant sought: try the offsets in force a day before and after
+  // (they differ around a change) and keep the candidates that read back as the wall time asked.
+  const offsets = new Set([offsetAt(new Date(naive - 86_400_000), zone), offsetAt(new Date(naive + 86_400_000), zone)]);
+  const candidates = [...offsets].map((o) => naive - o);
+  const exact = candidates.filter((c) => sameWallClock(new Date(c), zone, naive));
+  // Autumn overlap: two instants match, take the earlier. Spring gap: none does, move forward.
+  return new Date(exact.length ? Math.min(...exact) : Math.max(...candidates));
+}
+
+function sameWallClock(instant: Date, zone: string, naiveUtc: number): boolean {
+  const w = wallClock(instant, zone);
+  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) === naiveUtc;
 }
 
 /** The `datetime-local` value (YYYY-MM-DDTHH:mm) of an instant in `zone`. */
