@@ -50,14 +50,17 @@ export function timeline(
 function rosterResult(v: CoursePageView): VNode | null {
   if (!v.rosterResult) return null;
   const { result, csv } = v.rosterResult;
+  const summary =
+    (result.dryRun ? 'Aperçu (rien n’est encore enregistré) : ' : 'Import terminé : ') +
+    [
+      plural(result.created, 'inscription nouvelle', 'inscriptions nouvelles'),
+      plural(result.updated, 'mise à jour', 'mises à jour'),
+      plural(result.unchanged, 'ligne inchangée', 'lignes inchangées'),
+      plural(result.errors.length, 'ligne en erreur', 'lignes en erreur'),
+    ].join(', ') +
+    '.';
   return html`<div class="roster-result" data-testid="roster-result">
-    <p class=${`alert ${result.dryRun ? 'alert-info' : 'alert-warning'}`} role="status">
-      ${result.dryRun ? 'Aperçu (rien n’est encore enregistré) : ' : 'Import terminé : '}
-      ${plural(result.created, 'inscription nouvelle', 'inscriptions nouvelles')},
-      ${plural(result.updated, 'mise à jour', 'mises à jour')},
-      ${plural(result.unchanged, 'ligne inchangée', 'lignes inchangées')},
-      ${plural(result.errors.length, 'ligne en erreur', 'lignes en erreur')}.
-    </p>
+    <p class=${`alert ${result.dryRun ? 'alert-info' : 'alert-warning'}`} role="status">${summary}</p>
     ${
       result.errors.length
         ? html`<div class="table-wrap">

@@ -29,7 +29,8 @@ export function coursesPage(v: {
                     <h2 class="card-title"><a href=${`/courses/${c.code}`}>${c.title}</a></h2>
                     <p class="muted">${c.code}${c.term ? ` · ${c.term}` : ''}</p>
                     <p>
-                      ${plural(c.students, 'étudiant', 'étudiants')} · ${plural(c.assignments, 'devoir', 'devoirs')} ·
+                      ${plural(c.students, 'étudiant', 'étudiants')} · ${plural(c.assignments, 'devoir', 'devoirs')}
+                      ·${' '}
                       <a href=${`/courses/${c.code}/gradebook`}>Carnet de notes</a>
                     </p>
                   </li>`,

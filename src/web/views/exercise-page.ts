@@ -43,24 +43,18 @@ export interface ExerciseAssignment {
 export function attemptNotice(a: ExerciseAssignment): VNode {
   const due = formatInZone(a.dueAt, a.timeZone);
   const attempt = `Tentative ${a.next.number}${a.maxAttempts === null ? '' : ` sur ${a.maxAttempts}`}`;
+  const course = `Devoir « ${a.courseTitle} » : `;
+  // Sentences built as strings: htm drops the whitespace around a line break between text and a value.
+  let text: string;
   if (a.next.practiceReason === 'attempts')
-    return html`<p class="alert alert-warning" data-testid="attempt-notice">
-      Devoir « ${a.courseTitle} » : vous avez utilisé toutes vos tentatives. Cette réponse sera corrigée mais comptera
-      comme entraînement (tentatives épuisées) : 0 point.
-    </p>`;
-  if (a.next.practiceReason === 'late')
-    return html`<p class="alert alert-warning" data-testid="attempt-notice">
-      Devoir « ${a.courseTitle} » : l'échéance (${due}) est passée. Cette réponse sera corrigée mais comptera comme
-      entraînement (hors délai) : 0 point.
-    </p>`;
-  if (a.next.credit < 1)
-    return html`<p class="alert alert-warning" data-testid="attempt-notice">
-      Devoir « ${a.courseTitle} » : l'échéance (${due}) est passée. ${attempt} : elle comptera pour
-      ${Math.round(a.next.credit * 100)} % des points.
-    </p>`;
-  return html`<p class="alert alert-info" data-testid="attempt-notice">
-    Devoir « ${a.courseTitle} », à rendre avant le ${due}. ${attempt}.
-  </p>`;
+    text = `${course}vous avez utilisé toutes vos tentatives. Cette réponse sera corrigée mais comptera comme entraînement (tentatives épuisées) : 0 point.`;
+  else if (a.next.practiceReason === 'late')
+    text = `${course}l'échéance (${due}) est passée. Cette réponse sera corrigée mais comptera comme entraînement (hors délai) : 0 point.`;
+  else if (a.next.credit < 1)
+    text = `${course}l'échéance (${due}) est passée. ${attempt} : elle comptera pour ${Math.round(a.next.credit * 100)} % des points.`;
+  else text = `${course}à rendre avant le ${due}. ${attempt}.`;
+  const warn = a.next.practiceReason !== null || a.next.credit < 1;
+  return html`<p class=${`alert ${warn ? 'alert-warning' : 'alert-info'}`} data-testid="attempt-notice">${text}</p>`;
 }
 
 const EXAMPLE = `docker run -d --name redis redis

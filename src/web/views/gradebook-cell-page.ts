@@ -55,8 +55,8 @@ export function gradebookCellPage(v: {
                 s.practiceReason
                   ? html` · <span class="gb-mark gb-practice">entraînement : ${practiceLabel(s.practiceReason)}</span>`
                   : s.credit < 1
-                    ? html` ·
-                        <span class="gb-mark gb-late">retard : compte pour ${Math.round(s.credit * 100)} %</span
+                    ? html`${' · '}<span class="gb-mark gb-late"
+                          >retard : compte pour ${Math.round(s.credit * 100)} %</span
                         >${s.score !== null ? ` (${formatPoints(Math.round(s.score * s.credit * 100) / 100)} points)` : ''}`
                     : null
               }

@@ -115,7 +115,7 @@ export function gradebookPage(v: { user: PageUser; book: Gradebook; query: Grade
           <button type="submit" class="button">Filtrer</button>
         </form>
         <p class="gb-downloads">
-          Télécharger : <a href=${`/api/courses/${code}/gradebook.csv`} download>CSV</a> ·
+          Télécharger : <a href=${`/api/courses/${code}/gradebook.csv`} download>CSV</a> ·${' '}
           <a href=${`/api/courses/${code}/gradebook.csv?sep=%3B`} download>CSV pour Excel (;)</a>
         </p>
       </div>
