@@ -211,7 +211,7 @@ describe('instructor pages in a browser', () => {
     await page.getByRole('link', { name: 'Modifier, prolongations' }).click();
     await page.getByLabel("Adresse e-mail de l'étudiant").fill('nobody@lycee.test');
     await page.getByRole('button', { name: 'Accorder' }).click();
-    await expect(page.locator('#f-user-error').innerText()).resolves.toBe("cet étudiant n'est pas inscrit au cours");
+    await expect(page.locator('#o-user-error').innerText()).resolves.toBe("cet étudiant n'est pas inscrit au cours");
     await page.getByLabel("Adresse e-mail de l'étudiant").fill(emails.partial);
     await page
       .getByLabel('Nouvelle échéance (facultatif)')

@@ -96,10 +96,10 @@ export function assignmentPage(v: {
           novalidate
         >
           ${csrf(v.user.csrfToken)}
-          ${input({ name: 'user', label: "Adresse e-mail de l'étudiant", type: 'email', value: ov.user, errors: v.overrideErrors, required: true })}
-          ${input({ name: 'dueAt', label: 'Nouvelle échéance (facultatif)', type: 'datetime-local', value: ov.dueAt, errors: v.overrideErrors })}
-          ${input({ name: 'lateUntil', label: 'Retard accepté jusqu’au (facultatif)', type: 'datetime-local', value: ov.lateUntil, errors: v.overrideErrors })}
-          ${input({ name: 'extraAttempts', label: 'Tentatives en plus', type: 'number', value: ov.extraAttempts ?? '0', errors: v.overrideErrors, attrs: { min: '0', step: '1' } })}
+          ${input({ name: 'user', label: "Adresse e-mail de l'étudiant", type: 'email', value: ov.user, errors: v.overrideErrors, idPrefix: 'o', required: true })}
+          ${input({ name: 'dueAt', label: 'Nouvelle échéance (facultatif)', type: 'datetime-local', value: ov.dueAt, errors: v.overrideErrors, idPrefix: 'o' })}
+          ${input({ name: 'lateUntil', label: 'Retard accepté jusqu’au (facultatif)', type: 'datetime-local', value: ov.lateUntil, errors: v.overrideErrors, idPrefix: 'o' })}
+          ${input({ name: 'extraAttempts', label: 'Tentatives en plus', type: 'number', value: ov.extraAttempts ?? '0', errors: v.overrideErrors, idPrefix: 'o', attrs: { min: '0', step: '1' } })}
           <button type="submit" class="button button-primary">Accorder</button>
         </form>
         <p class="small muted">

@@ -12,11 +12,13 @@ export interface InputProps {
   help?: string;
   required?: boolean;
   attrs?: Record<string, string | number | undefined>;
+  /** Prefix of the element ids (default `f`): two forms on one page must not share ids. */
+  idPrefix?: string;
 }
 
 /** A labelled input with its help and error text wired to aria-describedby. */
 export function input(p: InputProps): VNode {
-  const id = `f-${p.name}`;
+  const id = `${p.idPrefix ?? 'f'}-${p.name}`;
   const error = p.errors?.[p.name];
   const described = [p.help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return html`<div class="field">

@@ -265,6 +265,40 @@ describe('courses on PostgreSQL', () => {
       // Moving the assignment's deadline earlier keeps what was earned.
       await assignments.update(course, a.id, { dueAt: new Date(Date.now() - 9_000_000) });
       expect(await prisma.submission.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({ credit: 1 });
+      // Inside the late window (half credit), an extension of the due date makes it full credit.
+      const course2 = await newCourse('ext2');
+      await roster.import(course2, `email,name,group\ndan-${tag}@test.local,Dan,\n`, { dryRun: false });
+      const b = await assignments.create(course2, {
+        exercise: exercise.slug,
+        dueAt: new Date(Date.now() - 7_200_000),
+        lateUntil: new Date(Date.now() + 86_400_000),
+        lateCredit: 0.5,
+        counted: 'best',
+        revealHiddenAfterDue: false,
+      });
+      const late = await prisma.submission.create({
+        data: {
+          userId: dan.id,
+          exerciseId: exercise.id,
+          exerciseVersion: 'v1',
+          source: 'x',
+          assignmentId: b.id,
+          assignmentAttempt: 1,
+          credit: 0.5,
+          createdAt: new Date(Date.now() - 3_600_000),
+        },
+      });
+      const ext = await assignments.grantOverride(
+        course2,
+        b.id,
+        { user: dan.email, dueAt: new Date(Date.now() + 86_000_000), extraAttempts: 0 },
+        instructor.id,
+      );
+      expect(ext.recredited).toBe(1);
+      expect(await prisma.submission.findUniqueOrThrow({ where: { id: late.id } })).toMatchObject({
+        credit: 1,
+        practiceReason: null,
+      });
       await expect(
         assignments.grantOverride(course, a.id, { user: `nobody-${tag}@test.local`, extraAttempts: 1 }, instructor.id),
       ).rejects.toMatchObject({
