@@ -33,7 +33,7 @@ export function assignmentPage(v: {
     user: v.user,
     current: 'courses',
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>
+        <a href="/courses">Cours</a>${' '}<span aria-hidden="true">›</span>${' '}
         <a href=${`/courses/${v.course.code}`}>${v.course.title}</a>
       </nav>
       <h1>${v.assignment.exerciseTitle}</h1>

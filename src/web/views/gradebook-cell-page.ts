@@ -39,7 +39,7 @@ export function gradebookCellPage(v: {
     user: v.user,
     current: 'courses',
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>
+        <a href="/courses">Cours</a>${' '}<span aria-hidden="true">›</span>${' '}
         <a href=${`/courses/${v.course.code}/gradebook`}>Carnet de notes</a>
       </nav>
       <h1>${v.student.name} · ${v.exerciseTitle}</h1>

@@ -99,7 +99,7 @@ export function gradebookPage(v: { user: PageUser; book: Gradebook; query: Grade
     user: v.user,
     current: 'courses',
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>
+        <a href="/courses">Cours</a>${' '}<span aria-hidden="true">›</span>${' '}
         <a href=${`/courses/${code}`}>${book.course.title}</a>
       </nav>
       <h1>Carnet de notes</h1>
