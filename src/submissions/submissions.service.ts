@@ -10,6 +10,7 @@ import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { DuplicateIdempotencyKey, SubmissionIntakeStore } from './submission-intake.store';
 import { AssignmentAttempt, AssignmentIntakeStore } from './assignment-intake.store';
 import { checksForStudent } from './result-redaction';
+import { effectivePolicy } from '../courses/credit';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
 import type { RegradeVersion } from '../generated/prisma/enums';
 import { RegradeRunsService, type RegradeRunSummary } from '../regrades/regrade-runs.service';
@@ -200,17 +201,35 @@ export class SubmissionsService {
       select: {
         ...listSelect,
         results: { select: resultSelect, orderBy: [{ attempt: 'desc' }], take: staff ? undefined : 1 },
+        assignment: {
+          select: {
+            dueAt: true,
+            lateUntil: true,
+            lateCredit: true,
+            maxAttempts: true,
+            revealHiddenAfterDue: true,
+            overrides: {
+              where: { userId: principal.id },
+              select: { dueAt: true, lateUntil: true, extraAttempts: true },
+            },
+          },
+        },
       },
     });
     if (!row) throw DomainError.notFound(`submission ${id}`);
     if (!staff && row.userId !== principal.id)
       throw DomainError.forbidden('this submission belongs to another student');
-    const { exercise, results, ...rest } = row;
+    const { exercise, results, assignment, ...rest } = row;
+    const reveal = staff || (assignment !== null && hiddenChecksRevealed(assignment, new Date()));
     const view: SubmissionView = {
       ...rest,
       exercise: exercise.slug,
       position: await this.positionOf(row),
-      result: results[0] ? (staff ? results[0] : { ...results[0], checks: checksForStudent(results[0].checks) }) : null,
+      result: results[0]
+        ? reveal
+          ? results[0]
+          : { ...results[0], checks: checksForStudent(results[0].checks) }
+        : null,
     };
     if (staff) view.history = results;
     return view;
@@ -273,4 +292,26 @@ export class SubmissionsService {
     const { run } = await this.regrades.start(principal, { kind: 'exercise', slug }, version);
     return { exercise: slug, queued: run.total, regrade: run };
   }
+}
+
+/**
+ * An assignment set to reveal hidden checks after its deadline shows them to a student once the
+ * student's last window (their extension included) has closed: not before, or a late classmate
+ * could still use them.
+ */
+export function hiddenChecksRevealed(
+  a: {
+    dueAt: Date;
+    lateUntil: Date | null;
+    lateCredit: number;
+    maxAttempts: number | null;
+    revealHiddenAfterDue: boolean;
+    overrides: { dueAt: Date | null; lateUntil: Date | null; extraAttempts: number }[];
+  },
+  now: Date,
+): boolean {
+  if (!a.revealHiddenAfterDue) return false;
+  const p = effectivePolicy(a, a.overrides[0]);
+  const last = p.lateUntil && p.lateUntil.getTime() > p.dueAt.getTime() ? p.lateUntil : p.dueAt;
+  return now.getTime() > last.getTime();
 }

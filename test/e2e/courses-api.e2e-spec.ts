@@ -197,6 +197,44 @@ describe('courses API', () => {
     expect((await as(prof).get(path).expect(200)).body).toHaveLength(1);
   });
 
+  it('shows a student the hidden checks of an assignment set to reveal them, once its deadline has passed', async () => {
+    const path = `/api/courses/${code}/assignments`;
+    const created = await as(prof)
+      .post(path, {
+        exercise: 'three-databases',
+        dueAt: new Date(Date.now() - 60_000).toISOString(),
+        revealHiddenAfterDue: true,
+      })
+      .expect(201);
+    const sub = await as(student)
+      .post('/api/submissions', { assignment: created.body.id, source: 'docker ps' })
+      .expect(202);
+    expect(sub.body.assignment).toMatchObject({ credit: 0, practiceReason: 'late' });
+    // The result as the worker stores it (grading itself: courses-grading.e2e-spec.ts).
+    await api.prisma.submission.update({ where: { id: sub.body.id }, data: { status: 'graded' } });
+    await api.prisma.result.create({
+      data: {
+        submissionId: sub.body.id,
+        exerciseVersion: 'v',
+        score: 0,
+        maxScore: 1,
+        checks: [
+          { id: 'secret', title: 'Le secret', passed: false, points: 0, maxPoints: 1, message: 'Indice', hidden: true },
+        ],
+        transcript: [],
+        imageDigests: {},
+      },
+    });
+    const shown = await as(student).get(`/api/submissions/${sub.body.id}`).expect(200);
+    expect(shown.body.result.checks[0]).toMatchObject({ id: 'secret', title: 'Le secret' });
+    await as(prof).patch(`${path}/${created.body.id}`, { revealHiddenAfterDue: false }).expect(200);
+    const hidden = await as(student).get(`/api/submissions/${sub.body.id}`).expect(200);
+    expect(hidden.body.result.checks[0]).toMatchObject({ id: 'hidden-1', hidden: true });
+    expect(JSON.stringify(hidden.body)).not.toContain('Le secret');
+    await api.prisma.submission.delete({ where: { id: sub.body.id } });
+    await api.prisma.assignment.delete({ where: { id: created.body.id } });
+  });
+
   it('serves the gradebook as JSON and as CSV (BOM, ; option) to the course instructor', async () => {
     const book = await as(prof).get(`/api/courses/${code}/gradebook`).expect(200);
     expect(book.body.rows).toHaveLength(2);
