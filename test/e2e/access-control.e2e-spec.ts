@@ -117,6 +117,57 @@ const RULES: Record<RouteKey, Rule> = {
   'GET /api/exercises': { path: () => '/api/exercises', expect: apiRead(ok, ok, ok) },
   'GET /api/exercises/:slug': { path: () => '/api/exercises/hello-world', expect: apiRead(ok, ok, ok) },
   'POST /api/exercises/:slug/regrade': { path: () => '/api/exercises/hello-world/regrade', expect: apiWrite(403, 202) },
+  // --- JSON API: courses (instructors; a course they do not teach is 404, as an unknown one) ---
+  'POST /api/courses': { path: () => '/api/courses', body: () => ({ json: {} }), expect: apiWrite(403, 400) },
+  'GET /api/courses': { path: () => '/api/courses', expect: apiRead(403, 403, ok) },
+  'GET /api/courses/:code/roster': { path: () => '/api/courses/NO-COURSE/roster', expect: apiRead(403, 403, 404) },
+  'PUT /api/courses/:code/roster': {
+    path: () => '/api/courses/NO-COURSE/roster',
+    body: () => ({ json: {} }),
+    // Not CSV: refused before the course is looked up.
+    expect: apiWrite(403, 400),
+  },
+  'GET /api/courses/:code/assignments': {
+    path: () => '/api/courses/NO-COURSE/assignments',
+    expect: apiRead(403, 403, 404),
+  },
+  'POST /api/courses/:code/assignments': {
+    path: () => '/api/courses/NO-COURSE/assignments',
+    body: () => ({ json: {} }),
+    expect: apiWrite(403, 400),
+  },
+  'PATCH /api/courses/:code/assignments/:id': {
+    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}`,
+    body: () => ({ json: {} }),
+    expect: apiWrite(403, 404),
+  },
+  'GET /api/courses/:code/assignments/:id/overrides': {
+    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
+    expect: apiRead(403, 403, 404),
+  },
+  'POST /api/courses/:code/assignments/:id/overrides': {
+    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
+    body: () => ({ json: {} }),
+    expect: apiWrite(403, 400),
+  },
+  'GET /api/courses/:code/gradebook': {
+    path: () => '/api/courses/NO-COURSE/gradebook',
+    expect: apiRead(403, 403, 404),
+  },
+  'GET /api/courses/:code/gradebook.csv': {
+    path: () => '/api/courses/NO-COURSE/gradebook.csv',
+    expect: apiRead(403, 403, 404),
+  },
+  'GET /api/courses/:code/assignments/:id/checks.csv': {
+    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/checks.csv`,
+    expect: apiRead(403, 403, 404),
+  },
+  // Students' assignments (none here); an unknown assignment is named as the bad field.
+  'GET /api/assignments': { path: () => '/api/assignments', expect: apiRead(ok, ok, ok) },
+  'GET /api/assignments/:id/next-attempt': {
+    path: () => `/api/assignments/${randomUUID()}/next-attempt`,
+    expect: apiRead(400, 400, 400),
+  },
   // --- JSON API: people ---
   'POST /api/admin/users': {
     path: () => '/api/admin/users',
@@ -230,6 +281,42 @@ const RULES: Record<RouteKey, Rule> = {
     expect: page(404, 404, 403),
   },
   // Instructors' pages and forms: the callers' sessions are students'.
+  'GET /courses': { path: () => '/courses', expect: page(403) },
+  'POST /courses': { path: () => '/courses', csrf: 'session', body: () => ({ form: {} }), expect: page(403) },
+  'GET /courses/:code': { path: () => '/courses/NO-COURSE', expect: page(403) },
+  'POST /courses/:code/roster': {
+    path: () => '/courses/NO-COURSE/roster',
+    csrf: 'session',
+    body: () => ({ form: { csv: 'email,name,group' } }),
+    expect: page(403),
+  },
+  'POST /courses/:code/assignments': {
+    path: () => '/courses/NO-COURSE/assignments',
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'GET /courses/:code/assignments/:id': {
+    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}`,
+    expect: page(403),
+  },
+  'POST /courses/:code/assignments/:id': {
+    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'POST /courses/:code/assignments/:id/overrides': {
+    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'GET /courses/:code/gradebook': { path: () => '/courses/NO-COURSE/gradebook', expect: page(403) },
+  'GET /courses/:code/gradebook/:assignmentId/:userId': {
+    path: () => `/courses/NO-COURSE/gradebook/${randomUUID()}/${randomUUID()}`,
+    expect: page(403),
+  },
   'GET /regrades/:id': { path: () => `/regrades/${randomUUID()}`, expect: page(403) },
   'POST /submissions/:id/regrade': {
     path: (f) => `/submissions/${f.submissionA}/regrade`,
