@@ -14,6 +14,7 @@ import { InstructorPagesController } from './instructor-pages.controller';
 import { TokenPagesController } from './token-pages.controller';
 import { AccountController } from './account.controller';
 import { multipartError } from './multipart-errors';
+import { AssignmentReportPagesController } from './assignment-report-pages.controller';
 import { StudentPagesController } from './student-pages.controller';
 import { StudentPagesService } from './student-pages.service';
 
@@ -30,6 +31,7 @@ import { StudentPagesService } from './student-pages.service';
     TokenPagesController,
     AdminLmsPagesController,
     CoursePagesController,
+    AssignmentReportPagesController,
   ],
   providers: [StudentPagesService, CoursePagesService],
 })
