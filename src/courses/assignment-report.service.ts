@@ -232,7 +232,8 @@ export function timeBins(offsetsHours: readonly number[]): {
   const first = Math.ceil(lo / binHours);
   const last = Math.ceil(hi / binHours);
   const bins: ReportBin[] = [];
-  for (let k = first; k <= last; k++) bins.push({ from: (k - 1) * binHours, to: k * binHours, count: 0 });
+  // `+ 0` turns Math.ceil's −0 into 0.
+  for (let k = first; k <= last; k++) bins.push({ from: (k - 1) * binHours + 0, to: k * binHours + 0, count: 0 });
   for (const h of hours) bins[Math.ceil(h / binHours) - first].count++;
   return { binHours, bins, clampedBefore, clampedAfter };
 }
