@@ -1,0 +1,307 @@
+// First: lets the generated Prisma client's './x.js' imports load from TypeScript sources.
+import '../cli/resolve-ts';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { hashToken } from '../src/auth/token';
+import { createDatabase, dropDatabase, migrate } from '../test/support/database';
+import { eventually, freePort, root, startBuilt } from '../test/support/processes';
+import { baseDatabaseUrl, redisUrl } from '../test/support/test-env';
+import { percentile } from './http-load';
+
+/**
+ * Instructors' reports on a full course: STUDENTS × ASSIGNMENTS × ATTEMPTS submissions (300 × 20 ×
+ * 10 = 60,000 by default), each graded with a realistic result, bulk-inserted with SQL in the
+ * bench's own database. Measures the time to answer (sequential requests over loopback, so server
+ * time plus one local round trip) of the gradebook page, the gradebook CSV and the assignment
+ * report, against the issue's targets. Knobs: BENCH_REPORTS_STUDENTS, BENCH_REPORTS_ATTEMPTS,
+ * BENCH_REPORTS_REQUESTS (30), BENCH_REPORTS_KEEP_DB=1 (keep the database, to EXPLAIN by hand).
+ * Writes bench/results/reports.json.
+ */
+const STUDENTS = Number(process.env.BENCH_REPORTS_STUDENTS ?? 300);
+const ASSIGNMENTS = 20;
+const ATTEMPTS = Number(process.env.BENCH_REPORTS_ATTEMPTS ?? 10);
+const REQUESTS = Number(process.env.BENCH_REPORTS_REQUESTS ?? 30);
+const WARMUP = 5;
+const KEEP_DB = process.env.BENCH_REPORTS_KEEP_DB === '1';
+
+/** Eight checks of two points; variant v fails check i when bit i of v's pattern is set. */
+const CHECK_COUNT = 8;
+const FAIL_PATTERNS = [0b11111111, 0b00111011, 0b00011001, 0b00001001, 0b00000001, 0b00001000, 0b00000000, 0];
+function checksOf(pattern: number) {
+  return Array.from({ length: CHECK_COUNT }, (_, i) => {
+    const passed = (pattern & (1 << i)) === 0;
+    return {
+      id: `check-${i}`,
+      title: `Vérification ${i} : un conteneur tourne sous le nom attendu`,
+      passed,
+      points: passed ? 2 : 0,
+      maxPoints: 2,
+      message: passed
+        ? 'Le conteneur tourne sous le bon nom.'
+        : 'Relisez la consigne : `docker run` avec `-d` et `--name`, puis vérifiez avec `docker container ls`.',
+      hidden: i === 7,
+    };
+  });
+}
+const transcript = Array.from({ length: 13 }, (_, i) => ({
+  index: i,
+  line: i + 1,
+  text: `docker run -d --name c${i} redis`,
+  tty: false,
+  exitCode: i === 4 ? 1 : 0,
+  output: `${'a'.repeat(64)}\n`.repeat(4),
+  truncated: false,
+  durationMs: 120 + i,
+}));
+
+interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+function stats(xs: number[]): Stats {
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { n: xs.length, p50: r(percentile(xs, 50)), p95: r(percentile(xs, 95)), max: r(Math.max(...xs)) };
+}
+
+/** Times `REQUESTS` GETs of `path(i)` after a warm-up; every answer must be 200 and pass `check`. */
+async function measure(
+  base: string,
+  cookie: string,
+  path: (i: number) => string,
+  check: (body: string) => boolean,
+): Promise<{ status: number; stats?: Stats; bytes?: number }> {
+  const first = await fetch(`${base}${path(0)}`, { headers: { Cookie: cookie }, redirect: 'manual' });
+  const firstBody = await first.text();
+  if (first.status !== 200) return { status: first.status };
+  if (!check(firstBody)) throw new Error(`${path(0)}: unexpected body (${firstBody.slice(0, 200)})`);
+  const times: number[] = [];
+  for (let i = 0; i < WARMUP + REQUESTS; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}${path(i)}`, { headers: { Cookie: cookie }, redirect: 'manual' });
+    const body = await res.text();
+    const ms = performance.now() - t;
+    if (res.status !== 200 || !check(body)) throw new Error(`${path(i)} answered ${res.status}`);
+    if (i >= WARMUP) times.push(ms);
+  }
+  return { status: 200, stats: stats(times), bytes: Buffer.byteLength(firstBody) };
+}
+
+export async function main(): Promise<number> {
+  const dbName = `dockgrader_bench_reports_${randomBytes(3).toString('hex')}`;
+  const url = await createDatabase(baseDatabaseUrl(), dbName);
+  const prefix = `dgbench:reports:${randomBytes(3).toString('hex')}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { DATABASE_URL: url, REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn' };
+  const pg = new Client({ connectionString: url });
+  let api: ReturnType<typeof startBuilt> | undefined;
+  try {
+    migrate(url);
+    api = startBuilt('main', env);
+    await eventually(async () => {
+      if ((await fetch(`${base}/health`)).status !== 200) throw new Error('api not ready');
+    }, 60_000);
+    await pg.connect();
+
+    // --- seed: a course, its roster, 20 assignments, STUDENTS × ASSIGNMENTS × ATTEMPTS graded submissions ---
+    const seedStart = performance.now();
+    const code = 'BENCH-RAPPORTS';
+    const { rows: course } = await pg.query<{ id: string }>(
+      `INSERT INTO courses (id, code, title, term) VALUES (gen_random_uuid(), $1, 'Cours de charge', '2026') RETURNING id`,
+      [code],
+    );
+    const courseId = course[0].id;
+    const { rows: prof } = await pg.query<{ id: string }>(
+      `INSERT INTO users (id, email, display_name, role) VALUES (gen_random_uuid(), 'prof-charge@lycee.test', 'Prof', 'instructor') RETURNING id`,
+    );
+    await pg.query(
+      `INSERT INTO enrolments (id, course_id, user_id, role, updated_at) VALUES (gen_random_uuid(), $1, $2, 'instructor', now())`,
+      [courseId, prof[0].id],
+    );
+    await pg.query(
+      `INSERT INTO users (id, email, display_name, role)
+       SELECT gen_random_uuid(), 'rapport-' || i || '@lycee.test', 'Élève ' || lpad(i::text, 3, '0'), 'student'
+       FROM generate_series(1, $1::int) i`,
+      [STUDENTS],
+    );
+    await pg.query(
+      `INSERT INTO enrolments (id, course_id, user_id, role, "group", updated_at)
+       SELECT gen_random_uuid(), $1, u.id, 'student', 'TP' || (row_number() OVER (ORDER BY u.email) % 10), now()
+       FROM users u WHERE u.email LIKE 'rapport-%'`,
+      [courseId],
+    );
+    await pg.query(
+      `INSERT INTO exercises (id, slug, title, version, max_points, instructions, chapter, updated_at)
+       SELECT gen_random_uuid(), 'rapport-ex-' || lpad(i::text, 2, '0'), 'Exercice de charge ' || i, 'v1', 16, '# Consigne', '', now()
+       FROM generate_series(1, $1::int) i`,
+      [ASSIGNMENTS],
+    );
+    // Due dates a day apart, ending yesterday; a late day at half credit; best or last alternately.
+    await pg.query(
+      `INSERT INTO assignments (id, course_id, exercise_id, due_at, late_until, late_credit, max_attempts, counted, updated_at)
+       SELECT gen_random_uuid(), $1, e.id, now() - ((21 - n) || ' days')::interval, now() - ((20 - n) || ' days')::interval,
+              0.5, 8, CASE WHEN n % 2 = 0 THEN 'best' ELSE 'last' END::"CountedPolicy", now()
+       FROM (SELECT id, row_number() OVER (ORDER BY slug)::int AS n FROM exercises WHERE slug LIKE 'rapport-ex-%') e`,
+      [courseId],
+    );
+    // Attempt k of a student arrives (ATTEMPTS - k) × 5 h before the due date give or take a few hours:
+    // the last ones late, over the limit of 8 practice, one in 50 a failed grading.
+    await pg.query(
+      `INSERT INTO submissions (id, user_id, exercise_id, exercise_version, source, status, created_at, started_at, finished_at,
+                                assignment_id, assignment_attempt, credit, practice_reason)
+       SELECT gen_random_uuid(), u.id, a.exercise_id, 'v1', 'docker run -d --name redis redis',
+              (CASE WHEN random() < 0.02 THEN 'error' ELSE 'graded' END)::"SubmissionStatus",
+              t.at, t.at, t.at + interval '6 seconds', a.id, k,
+              CASE WHEN k > 8 THEN 0 WHEN t.at > a.due_at THEN 0.5 ELSE 1 END,
+              (CASE WHEN k > 8 THEN 'attempts' END)::"PracticeReason"
+       FROM enrolments en JOIN users u ON u.id = en.user_id
+       CROSS JOIN assignments a CROSS JOIN generate_series(1, $2::int) k
+       CROSS JOIN LATERAL (SELECT a.due_at - (($2::int - k) * 5 || ' hours')::interval
+                                  + (floor(random() * 240) - 200 || ' minutes')::interval AS at) t
+       WHERE en.course_id = $1 AND en.role = 'student' AND a.course_id = $1`,
+      [courseId, ATTEMPTS],
+    );
+    // Results: later attempts fail fewer checks (variants), so best/last and the ranking mean something.
+    const variants = FAIL_PATTERNS.map((p, v) => {
+      const checks = checksOf(p);
+      return { v, score: checks.reduce((t, c) => t + c.points, 0), checks: JSON.stringify(checks) };
+    });
+    await pg.query(
+      `INSERT INTO results (id, submission_id, exercise_version, attempt, score, max_score, checks, transcript, notices, image_digests)
+       SELECT gen_random_uuid(), s.id, 'v1', 1, v.score, 16, v.checks, $2::jsonb, '[]', '{}'
+       FROM submissions s
+       JOIN (SELECT (x->>'v')::int AS v, (x->>'score')::float AS score, (x->>'checks')::jsonb AS checks
+             FROM jsonb_array_elements($1::jsonb) x) v
+         ON v.v = least(7, greatest(0, s.assignment_attempt - 2 + floor(random() * 3)::int))
+       WHERE s.status = 'graded' AND s.assignment_id IS NOT NULL`,
+      [JSON.stringify(variants), JSON.stringify(transcript)],
+    );
+    await pg.query('ANALYZE');
+    const { rows: counts } = await pg.query<{ s: number; r: number }>(
+      'SELECT (SELECT count(*) FROM submissions)::int AS s, (SELECT count(*) FROM results)::int AS r',
+    );
+    const seedMs = performance.now() - seedStart;
+    const { rows: assignmentRows } = await pg.query<{ id: string }>(
+      'SELECT id FROM assignments WHERE course_id = $1 ORDER BY due_at',
+      [courseId],
+    );
+    const token = randomBytes(32).toString('base64url');
+    await pg.query(
+      `INSERT INTO web_sessions (id, token_hash, user_id, csrf_token, expires_at) VALUES (gen_random_uuid(), $1, $2, 'x', now() + interval '1 day')`,
+      [hashToken(token), prof[0].id],
+    );
+    const cookie = `dg_session=${token}`;
+    const assignment = (i: number) => assignmentRows[i % assignmentRows.length].id;
+
+    // --- measures ---
+    const gradebookPage = await measure(
+      base,
+      cookie,
+      () => `/courses/${code}/gradebook`,
+      (b) => b.includes('Élève 300') || STUDENTS < 300,
+    );
+    const gradebookJson = await measure(
+      base,
+      cookie,
+      () => `/api/courses/${code}/gradebook`,
+      (b) => b.startsWith('{'),
+    );
+    const gradebookCsv = await measure(
+      base,
+      cookie,
+      () => `/api/courses/${code}/gradebook.csv`,
+      (b) => b.split('\n').length >= STUDENTS + 1,
+    );
+    const reportPage = await measure(
+      base,
+      cookie,
+      (i) => `/courses/${code}/assignments/${assignment(i)}/report`,
+      (b) => b.includes('data-chart="histo-notes"') && b.includes('data-testid="misconceptions"'),
+    );
+    const reportJson = await measure(
+      base,
+      cookie,
+      (i) => `/api/courses/${code}/assignments/${assignment(i)}/report`,
+      (b) => b.includes('"checks"'),
+    );
+
+    const rows: { name: string; target: number | null; m: Awaited<ReturnType<typeof measure>>; note?: string }[] = [
+      { name: 'gradebook page (GET /courses/:code/gradebook)', target: 300, m: gradebookPage },
+      { name: 'gradebook JSON (GET /api/…/gradebook)', target: 300, m: gradebookJson },
+      { name: 'gradebook CSV (GET /api/…/gradebook.csv)', target: 1000, m: gradebookCsv },
+      { name: 'assignment report page', target: 300, m: reportPage },
+      { name: 'assignment report JSON', target: 300, m: reportJson },
+    ];
+    const result = {
+      when: new Date().toISOString(),
+      note: 'Sequential requests over loopback (server time plus one local round trip), after 5 warm-up requests; 2 shared cores, noisy.',
+      data: {
+        students: STUDENTS,
+        assignments: ASSIGNMENTS,
+        attemptsPerAssignment: ATTEMPTS,
+        submissions: counts[0].s,
+        results: counts[0].r,
+        seedMs: Math.round(seedMs),
+      },
+      ms: Object.fromEntries(
+        rows.map((r) => [
+          r.name,
+          r.m.stats
+            ? {
+                ...r.m.stats,
+                bytes: r.m.bytes,
+                targetP95: r.target,
+                met: r.target === null || r.m.stats.p95 <= r.target,
+              }
+            : { status: r.m.status, note: 'not served on this branch' },
+        ]),
+      ),
+      regrade: 'not measured here (regrade branch)',
+    };
+    const col = (s: string | number, n: number) => String(s).padStart(n);
+    console.log(
+      `\nreports bench: ${counts[0].s} submissions, ${counts[0].r} results (${STUDENTS} students × ${ASSIGNMENTS} assignments × ${ATTEMPTS} attempts), seeded in ${Math.round(seedMs / 1000)} s`,
+    );
+    console.log(
+      `${'measure (ms)'.padEnd(48)} ${col('n', 4)} ${col('p50', 8)} ${col('p95', 8)} ${col('max', 8)} ${col('KiB', 7)} ${col('target p95', 11)}  met`,
+    );
+    for (const r of rows) {
+      const s = r.m.stats;
+      if (!s) {
+        console.log(`${r.name.padEnd(48)} answered ${r.m.status}: not served on this branch`);
+        continue;
+      }
+      console.log(
+        `${r.name.padEnd(48)} ${col(s.n, 4)} ${col(s.p50, 8)} ${col(s.p95, 8)} ${col(s.max, 8)} ${col(Math.round((r.m.bytes ?? 0) / 1024), 7)} ${col(r.target === null ? '—' : `≤ ${r.target}`, 11)}  ${r.target === null || s.p95 <= r.target ? 'yes' : 'NO'}`,
+      );
+    }
+    console.log(`${'regrade throughput of 300 submissions'.padEnd(48)} not measured here (regrade branch)`);
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/reports.json'), `${JSON.stringify(result, null, 2)}\n`);
+    if (KEEP_DB) console.log(`database kept: ${url}`);
+    return 0;
+  } finally {
+    await pg.end().catch(() => undefined);
+    if (api && api.exitCode === null) {
+      api.kill('SIGTERM');
+      await new Promise((r) => api!.once('exit', r));
+    }
+    if (!KEEP_DB) await dropDatabase(baseDatabaseUrl(), dbName);
+    // Its Redis keys go too.
+    const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
