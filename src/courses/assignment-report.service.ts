@@ -199,7 +199,12 @@ export class AssignmentReportService {
 /** Ten bins of a tenth of the maximum, [k·w, (k+1)·w), then one of exactly the maximum (full marks apart). */
 export function scoreBins(scores: readonly number[], maxPoints: number): ReportBin[] {
   const w = maxPoints / 10;
-  const bins: ReportBin[] = Array.from({ length: 10 }, (_, k) => ({ from: k * w, to: (k + 1) * w, count: 0 }));
+  const bins: ReportBin[] = Array.from({ length: 10 }, (_, k) => ({
+    // k × max / 10, not k × w: 5 × 0.6 is 3.0000000000000004.
+    from: (k * maxPoints) / 10,
+    to: ((k + 1) * maxPoints) / 10,
+    count: 0,
+  }));
   bins.push({ from: maxPoints, to: maxPoints, count: 0 });
   for (const s of scores) {
     if (s >= maxPoints) bins[10].count++;
