@@ -173,6 +173,9 @@ export function gradebookPage(v: { user: PageUser; book: Gradebook; query: Grade
                           class="small muted"
                           >${vals.length} noté(s)</span
                         >
+                        <br /><a class="small" href=${`/courses/${code}/assignments/${a.id}/report`}
+                          >Rapport<span class="visually-hidden"> : ${a.title}</span></a
+                        >
                       </td>`;
                     })}
                     <td>${totalMean === null ? '—' : formatPoints(round2(totalMean))}</td>
