@@ -18,6 +18,9 @@ import { accessibilityProblems, BrowserStack, screenshot, type Student } from '.
  */
 describe('assignment report in a browser', () => {
   const stack = new BrowserStack();
+  /** The worker's log, to say why grading did not finish. */
+  const workerOutput = (): string =>
+    (stack as unknown as { worker?: { output: () => string } }).worker?.output() ?? '(no worker)';
   let hello: LoadedExercise;
   let instructor: Student;
   let full: Student;
@@ -75,7 +78,8 @@ describe('assignment report in a browser', () => {
     await eventually(
       async () => {
         const rows = await stack.prisma.submission.findMany({ where: { id: { in: ids } }, select: { status: true } });
-        if (rows.some((r) => r.status !== 'graded')) throw new Error(`not graded yet: ${JSON.stringify(rows)}`);
+        if (rows.some((r) => r.status !== 'graded'))
+          throw new Error(`not graded yet: ${JSON.stringify(rows)}\nworker: ${workerOutput().slice(-3000)}`);
       },
       // Two gradings on a fresh worker (no warm sandbox) of a machine shared with other runs.
       330_000,
