@@ -92,6 +92,59 @@ async function measure(
   return { status: 200, stats: stats(times), bytes: Buffer.byteLength(firstBody) };
 }
 
+/** The gradebook's submission-rows statement (src/courses/gradebook.service.ts), for EXPLAIN. */
+const GRADEBOOK_ROWS_SQL = `SELECT s.id, s.user_id, s.assignment_id, s.created_at, s.status::text AS status, s.assignment_attempt,
+       s.credit, s.practice_reason::text AS practice_reason, r.score, r.max_score
+FROM submissions s
+JOIN assignments a ON a.id = s.assignment_id
+LEFT JOIN LATERAL (
+  SELECT score, max_score FROM results WHERE submission_id = s.id ORDER BY attempt DESC LIMIT 1
+) r ON true
+WHERE a.course_id = $1::uuid AND ($2::uuid IS NULL OR s.assignment_id = $2::uuid)`;
+
+interface ExplainRun {
+  executionMs: number;
+  jitMs: number;
+  planCost: number;
+  sharedHits: number;
+}
+
+/**
+ * Where the gradebook's time goes, measured in this run (ratios hold on a loaded machine): the
+ * statement's server time with JIT on (PostgreSQL's default) and off (what the service now asks),
+ * interleaved, from EXPLAIN ANALYZE.
+ */
+async function explainGradebook(pg: Client, courseId: string, reps: number) {
+  const run = async (jit: 'on' | 'off'): Promise<ExplainRun> => {
+    await pg.query(`SET jit = ${jit}`);
+    const { rows } = await pg.query<{ 'QUERY PLAN': unknown }>(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${GRADEBOOK_ROWS_SQL}`,
+      [courseId, null],
+    );
+    await pg.query('RESET jit');
+    const plan = (rows[0]['QUERY PLAN'] as Array<Record<string, any>>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return {
+      executionMs: plan['Execution Time'] as number,
+      jitMs: (plan.JIT?.Timing?.Total as number | undefined) ?? 0,
+      planCost: plan.Plan['Total Cost'] as number,
+      sharedHits: plan.Plan['Shared Hit Blocks'] as number,
+    };
+  };
+  const on: ExplainRun[] = [];
+  const off: ExplainRun[] = [];
+  for (let i = 0; i < reps; i++) {
+    on.push(await run('on'));
+    off.push(await run('off'));
+  }
+  const med = (xs: number[]) => Math.round(percentile(xs, 50) * 10) / 10;
+  return {
+    planCost: Math.round(on[0].planCost),
+    sharedHitBlocks: on[0].sharedHits,
+    jitOn: { executionMsP50: med(on.map((r) => r.executionMs)), jitCompileMsP50: med(on.map((r) => r.jitMs)) },
+    jitOff: { executionMsP50: med(off.map((r) => r.executionMs)) },
+  };
+}
+
 export async function main(): Promise<number> {
   const dbName = `dockgrader_bench_reports_${randomBytes(3).toString('hex')}`;
   const url = await createDatabase(baseDatabaseUrl(), dbName);
@@ -231,6 +284,8 @@ export async function main(): Promise<number> {
       (b) => b.includes('"checks"'),
     );
 
+    const diagnosis = await explainGradebook(pg, courseId, 10);
+
     const rows: { name: string; target: number | null; m: Awaited<ReturnType<typeof measure>>; note?: string }[] = [
       { name: 'gradebook page (GET /courses/:code/gradebook)', target: 300, m: gradebookPage },
       { name: 'gradebook JSON (GET /api/…/gradebook)', target: 300, m: gradebookJson },
@@ -262,6 +317,7 @@ export async function main(): Promise<number> {
             : { status: r.m.status, note: 'not served on this branch' },
         ]),
       ),
+      gradebookQuery: diagnosis,
       regrade: 'not measured here (regrade branch)',
     };
     const col = (s: string | number, n: number) => String(s).padStart(n);
@@ -282,6 +338,11 @@ export async function main(): Promise<number> {
       );
     }
     console.log(`${'regrade throughput of 300 submissions'.padEnd(48)} not measured here (regrade branch)`);
+    console.log(
+      `\ngradebook rows statement (EXPLAIN ANALYZE, p50 of 10, interleaved): plan cost ${diagnosis.planCost} (jit_above_cost 100000), ` +
+        `${diagnosis.sharedHitBlocks} buffer hits; JIT on ${diagnosis.jitOn.executionMsP50} ms of which compiling ${diagnosis.jitOn.jitCompileMsP50} ms; ` +
+        `JIT off ${diagnosis.jitOff.executionMsP50} ms`,
+    );
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     writeFileSync(join(root, 'bench/results/reports.json'), `${JSON.stringify(result, null, 2)}\n`);
     if (KEEP_DB) console.log(`database kept: ${url}`);

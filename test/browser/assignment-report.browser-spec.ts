@@ -6,7 +6,7 @@ import { CoursesService } from '../../src/courses/courses.service';
 import { RosterService } from '../../src/courses/roster.service';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
 import { Role } from '../../src/generated/prisma/enums';
-import { eventually, root } from '../support/processes';
+import { root } from '../support/processes';
 import { accessibilityProblems, BrowserStack, screenshot, type Student } from './browser-stack';
 
 /**
@@ -19,8 +19,9 @@ import { accessibilityProblems, BrowserStack, screenshot, type Student } from '.
 describe('assignment report in a browser', () => {
   const stack = new BrowserStack();
   /** The worker's log, to say why grading did not finish. */
-  const workerOutput = (): string =>
-    (stack as unknown as { worker?: { output: () => string } }).worker?.output() ?? '(no worker)';
+  const worker = () => (stack as unknown as { worker?: { output: () => string; exitCode: number | null } }).worker;
+  const workerOutput = (): string => worker()?.output() ?? '(no worker)';
+  const workerExited = (): boolean => worker()?.exitCode !== null;
   let hello: LoadedExercise;
   let instructor: Student;
   let full: Student;
@@ -75,16 +76,16 @@ describe('assignment report in a browser', () => {
     const wrong = hello.wrong.find((w) => w.file.includes('wrong-ps-sans-a'))!;
     const ids = [await send(full, hello.reference.source), await send(partial, wrong.source)];
     partialSubmission = ids[1];
-    await eventually(
-      async () => {
-        const rows = await stack.prisma.submission.findMany({ where: { id: { in: ids } }, select: { status: true } });
-        if (rows.some((r) => r.status !== 'graded'))
-          throw new Error(`not graded yet: ${JSON.stringify(rows)}\nworker: ${workerOutput().slice(-3000)}`);
-      },
-      // Two gradings on a fresh worker (no warm sandbox) of a machine shared with other runs.
-      330_000,
-      500,
-    );
+    // Two gradings on a fresh worker (no warm sandbox) of a machine shared with other runs; a worker
+    // that exited (images not built…) ends the wait at once with its reason.
+    const deadline = Date.now() + 330_000;
+    for (;;) {
+      const rows = await stack.prisma.submission.findMany({ where: { id: { in: ids } }, select: { status: true } });
+      if (rows.every((r) => r.status === 'graded')) break;
+      if (workerExited() || Date.now() > deadline)
+        throw new Error(`not graded: ${JSON.stringify(rows)}\nworker: ${workerOutput().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }, 420_000);
 
   afterAll(async () => {
