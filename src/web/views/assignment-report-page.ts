@@ -101,7 +101,7 @@ function chartTable(spec: HistogramSpec, head: string): VNode {
 
 function misconceptionTable(r: AssignmentReport): VNode {
   if (r.checks.length === 0) return html`<p class="muted">Aucune tentative corrigée pour l'instant.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap mc-wrap">
     <table class="misconceptions" data-testid="misconceptions">
       <caption class="visually-hidden">
         Vérifications classées par nombre d'élèves qui les ont échouées, sur leur tentative retenue
@@ -141,6 +141,18 @@ function misconceptionTable(r: AssignmentReport): VNode {
   </div>`;
 }
 
+/** The sentence under the title, built as one string: htm trims text at line breaks, spaces included. */
+function lead(r: AssignmentReport, zone: string): string {
+  const a = r.assignment;
+  const late = a.lateUntil
+    ? `, retard accepté jusqu'au ${formatInZone(a.lateUntil, zone)} à ${percent(a.lateCredit * 100)} des points`
+    : '';
+  return (
+    `Échéance le ${formatInZone(a.dueAt, zone)}${late}. ` +
+    `${plural(r.submitted, 'élève a rendu', 'élèves ont rendu')} sur ${plural(r.students, 'inscrit', 'inscrits')}.`
+  );
+}
+
 /** `/courses/:code/assignments/:id/report`: what the class scored, when it submitted, what it did not understand. */
 export function assignmentReportPage(v: AssignmentReportPageView): VNode {
   const r = v.report;
@@ -155,20 +167,12 @@ export function assignmentReportPage(v: AssignmentReportPageView): VNode {
     current: 'courses',
     head: html`<link rel="stylesheet" href="/assets/reports.css" />`,
     children: html`<nav class="breadcrumb" aria-label="Fil d'Ariane">
-        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>
-        <a href=${`/courses/${code}`}>${r.course.title}</a> <span aria-hidden="true">›</span>
+        <a href="/courses">Cours</a> <span aria-hidden="true">›</span>${' '}
+        <a href=${`/courses/${code}`}>${r.course.title}</a> <span aria-hidden="true">›</span>${' '}
         <a href=${`/courses/${code}/gradebook`}>Carnet de notes</a>
       </nav>
       <h1>Rapport : ${a.title}</h1>
-      <p class="lead">
-        Échéance le
-        ${formatInZone(a.dueAt, v.timeZone)}${
-          a.lateUntil
-            ? `, retard accepté jusqu'au ${formatInZone(a.lateUntil, v.timeZone)} à ${percent(a.lateCredit * 100)} des points`
-            : ''
-        }.
-        ${plural(r.submitted, 'élève a rendu', 'élèves ont rendu')} sur ${plural(r.students, 'inscrit', 'inscrits')}.
-      </p>
+      <p class="lead">${lead(r, v.timeZone)}</p>
       <div class="report-grid">
         <section class="card" aria-labelledby="notes-title">
           <h2 id="notes-title">Notes</h2>
@@ -186,7 +190,7 @@ export function assignmentReportPage(v: AssignmentReportPageView): VNode {
             <div>
               <dt>Tentatives jusqu'à la note maximale (médiane)</dt>
               <dd data-testid="attempts-median">
-                ${r.attemptsToFullMarks.median === null ? '—' : decimal(r.attemptsToFullMarks.median)}
+                ${r.attemptsToFullMarks.median === null ? '—' : decimal(r.attemptsToFullMarks.median)}${' '}
                 <span class="small muted">
                   (${plural(r.attemptsToFullMarks.students, 'élève', 'élèves')} à la note maximale)</span
                 >
@@ -258,7 +262,7 @@ export function assignmentReportPage(v: AssignmentReportPageView): VNode {
         <h2 id="checks-title">Ce que la classe n'a pas compris</h2>
         <p class="small muted">
           Vérifications classées par nombre d'élèves qui les échouent sur leur tentative retenue (celle qui compte dans
-          le carnet de notes).
+          le carnet de notes).${' '}
           <a href=${`/api/courses/${code}/assignments/${a.id}/checks.csv`} download
             >Télécharger le détail par élève (CSV)</a
           >
