@@ -50,6 +50,12 @@ interface Fixtures {
   integration: string;
   userB: string;
   invitationToken: string;
+  /** A course of another instructor (not the `instructor` caller), with one assignment. */
+  otherCourse: string;
+  otherAssignment: string;
+  /** A registered LTI platform: its issuer and client id start a login. */
+  ltiIssuer: string;
+  ltiClientId: string;
 }
 
 // Shorthands for the columns: anonymous, A, B, instructor, admin, revoked, sessionA, sessionB, expired, no-CSRF.
@@ -162,6 +168,11 @@ const RULES: Record<RouteKey, Rule> = {
     path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/checks.csv`,
     expect: apiRead(403, 403, 404),
   },
+  // A real course of another instructor: not found for this one, open to admins.
+  'GET /api/courses/:code/assignments/:id/report': {
+    path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}/report`,
+    expect: apiRead(403, 403, 404, ok),
+  },
   // Students' assignments (none here); an unknown assignment is named as the bad field.
   'GET /api/assignments': { path: () => '/api/assignments', expect: apiRead(ok, ok, ok) },
   'GET /api/assignments/:id/next-attempt': {
@@ -240,6 +251,14 @@ const RULES: Record<RouteKey, Rule> = {
     path: () => `/api/admin/webhook-deliveries/${randomUUID()}/redeliver`,
     expect: apiWrite(403, 403, 404),
   },
+  // --- JSON API: LTI 1.3 platforms and the tool's keys (admins) ---
+  'POST /api/admin/lti/platforms': {
+    path: () => '/api/admin/lti/platforms',
+    body: () => ({ json: {} }),
+    expect: apiWrite(403, 403, 400),
+  },
+  'GET /api/admin/lti/platforms': { path: () => '/api/admin/lti/platforms', expect: apiRead(403, 403, 403, ok) },
+  'POST /api/admin/lti/keys/rotate': { path: () => '/api/admin/lti/keys/rotate', expect: apiWrite(403, 403, ok) },
   // --- LMS: signed requests only; no bearer token or session opens them ---
   'POST /api/lms/:integrationId/submissions': {
     path: (f) => `/api/lms/${f.integration}/submissions`,
@@ -250,6 +269,31 @@ const RULES: Record<RouteKey, Rule> = {
     path: (f) => `/api/lms/${f.integration}/submissions/${f.submissionA}`,
     expect: PUBLIC(401),
   },
+  // --- LTI 1.3: called by platforms and browsers, public; bad input is a 4xx, never a login page ---
+  'GET /lti/login': {
+    // A registered platform's initiation: redirected to its authorization endpoint, whoever calls.
+    path: (f) =>
+      `/lti/login?${new URLSearchParams({
+        iss: f.ltiIssuer,
+        client_id: f.ltiClientId,
+        login_hint: 'u-1',
+        target_link_uri: 'http://localhost/lti/launch',
+      }).toString()}`,
+    expect: PUBLIC(302),
+  },
+  'POST /lti/login': {
+    // An unknown issuer: refused as bad input (400).
+    path: () => '/lti/login',
+    body: () => ({ form: { iss: 'https://inconnu.example', login_hint: 'u-1', target_link_uri: 'x' } }),
+    expect: PUBLIC(400),
+  },
+  'POST /lti/launch': {
+    // A state no login issued, with a token that is not one: refused (401), no session made.
+    path: () => '/lti/launch',
+    body: () => ({ form: { id_token: 'pas.un.jeton', state: 'inconnu' } }),
+    expect: PUBLIC(401),
+  },
+  'GET /.well-known/jwks.json': { path: () => '/.well-known/jwks.json', expect: PUBLIC(ok) },
   // --- pages ---
   'GET /login': { path: () => '/login', expect: [ok, ok, ok, ok, ok, ok, 'away', 'away', ok, 'away'] },
   'POST /login': {
@@ -332,6 +376,42 @@ const RULES: Record<RouteKey, Rule> = {
   },
   // The operations page: admins only (the callers' sessions are students').
   'GET /admin/operations': { path: () => '/admin/operations', expect: page(403) },
+  'GET /courses/:code/assignments/:id/report': {
+    path: (f) => `/courses/${f.otherCourse}/assignments/${f.otherAssignment}/report`,
+    expect: page(403),
+  },
+  // The LMS administration pages: admins only.
+  'GET /admin/integrations': { path: () => '/admin/integrations', expect: page(403) },
+  'POST /admin/integrations': {
+    path: () => '/admin/integrations',
+    csrf: 'session',
+    body: () => ({ form: { name: 'Matrice page' } }),
+    expect: page(403),
+  },
+  'POST /admin/integrations/:id/rotate': {
+    path: (f) => `/admin/integrations/${f.integration}/rotate`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'POST /admin/integrations/:id/reenable': {
+    path: (f) => `/admin/integrations/${f.integration}/reenable`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'GET /admin/integrations/:id/deliveries': {
+    path: (f) => `/admin/integrations/${f.integration}/deliveries`,
+    expect: page(403),
+  },
+  'POST /admin/webhook-deliveries/:id/redeliver': {
+    path: () => `/admin/webhook-deliveries/${randomUUID()}/redeliver`,
+    csrf: 'session',
+    body: () => ({ form: {} }),
+    expect: page(403),
+  },
+  'GET /admin/lti': { path: () => '/admin/lti', expect: page(403) },
+  'POST /admin/lti': { path: () => '/admin/lti', csrf: 'session', body: () => ({ form: {} }), expect: page(403) },
   'GET /exercises/:slug': { path: () => '/exercises/hello-world', expect: page(ok) },
   'POST /exercises/:slug': {
     path: () => '/exercises/hello-world',
@@ -373,6 +453,7 @@ describe('access control through every door', () => {
   const tokens = {} as Record<'studentA' | 'studentB' | 'instructor' | 'admin' | 'revokedToken', string>;
   const ids = {} as Record<'studentA' | 'studentB', string>;
   const integrations: string[] = [];
+  const platforms: string[] = [];
   let sessions: SessionService;
 
   beforeAll(async () => {
@@ -417,17 +498,57 @@ describe('access control through every door', () => {
       headers: { authorization: `Bearer ${tokens.instructor}`, 'content-type': 'application/json' },
       body: JSON.stringify({ email: `matrix-invite-${randomUUID().slice(0, 6)}@lycee.test` }),
     });
+    // Another instructor's course with one assignment (the report's rules).
+    const other = await userWithToken(api, Role.instructor);
+    const asOther = { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' };
+    const otherCourse = `MATRICE-${randomUUID().slice(0, 8)}`;
+    const course = await client.send({
+      method: 'POST',
+      path: '/api/courses',
+      headers: asOther,
+      body: JSON.stringify({ code: otherCourse, title: 'Matrice' }),
+    });
+    expect(course.status).toBe(201);
+    const assignment = await client.send({
+      method: 'POST',
+      path: `/api/courses/${otherCourse}/assignments`,
+      headers: asOther,
+      body: JSON.stringify({ exercise: 'hello-world', dueAt: '2030-01-01T00:00:00Z' }),
+    });
+    expect(assignment.status).toBe(201);
+    const ltiIssuer = `https://matrice-${randomUUID().slice(0, 8)}.example`;
+    const platform = await client.send({
+      method: 'POST',
+      path: '/api/admin/lti/platforms',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Matrice',
+        issuer: ltiIssuer,
+        clientId: 'matrice',
+        deploymentIds: ['1'],
+        authUrl: 'http://localhost:9/auth',
+        tokenUrl: 'http://localhost:9/token',
+        jwksUrl: 'http://localhost:9/jwks',
+      }),
+    });
+    expect(platform.status).toBe(201);
+    platforms.push(JSON.parse(platform.body).id);
     fixtures = {
       submissionA: JSON.parse(submitted.body).id,
       integration: integrations[0],
       userB: ids.studentB,
       invitationToken: (JSON.parse(invitation.body).link as string).split('/').pop()!,
+      otherCourse,
+      otherAssignment: JSON.parse(assignment.body).id,
+      ltiIssuer,
+      ltiClientId: 'matrice',
     };
   });
   afterAll(async () => {
     client?.close();
     if (api) {
       await deleteIntegrations(api.prisma, integrations);
+      await api.prisma.ltiPlatform.deleteMany({ where: { id: { in: platforms } } });
       const made = await api.prisma.user.findMany({
         where: { email: { endsWith: '@lycee.test' } },
         select: { id: true },
