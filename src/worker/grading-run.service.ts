@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { databaseNow } from '../database/database-clock';
 import { SubmissionStatus } from '../generated/prisma/enums';
 import { ExerciseLoadError } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
@@ -120,7 +121,7 @@ export class GradingRunService {
 
     const marked = await this.prisma.submission.updateMany({
       where: { id: s.id, attempt: s.attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
-      data: { status: SubmissionStatus.running, startedAt: new Date(), runs: { increment: 1 } },
+      data: { status: SubmissionStatus.running, startedAt: await databaseNow(this.prisma), runs: { increment: 1 } },
     });
     if (marked.count === 0) return { kind: 'skipped', reason: 'changed while starting' };
     const base = { submissionId: s.id, attempt: s.attempt };
@@ -196,7 +197,7 @@ export class GradingRunService {
         });
         await tx.submission.updateMany({
           where: { id: s.id, attempt: s.attempt },
-          data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
+          data: { status: SubmissionStatus.graded, finishedAt: await databaseNow(tx), errorMessage: null },
         });
         // The LMS event and a regrade run's progress commit with the result (outbox), only from
         // the run that stored it.
@@ -246,7 +247,7 @@ export class GradingRunService {
   private async markGraded(id: string, attempt: number): Promise<void> {
     await this.prisma.submission.updateMany({
       where: { id, attempt, status: { not: SubmissionStatus.graded } },
-      data: { status: SubmissionStatus.graded, finishedAt: new Date(), errorMessage: null },
+      data: { status: SubmissionStatus.graded, finishedAt: await databaseNow(this.prisma), errorMessage: null },
     });
   }
 
@@ -257,7 +258,11 @@ export class GradingRunService {
   private async markInternal(id: string, attempt: number, cause: string): Promise<RunOutcome> {
     const updated = await this.prisma.submission.updateMany({
       where: { id, attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
-      data: { status: SubmissionStatus.internal_error, errorMessage: cause.slice(0, 4000), finishedAt: new Date() },
+      data: {
+        status: SubmissionStatus.internal_error,
+        errorMessage: cause.slice(0, 4000),
+        finishedAt: await databaseNow(this.prisma),
+      },
     });
     if (updated.count > 0) {
       this.logger.error(`submission ${id}: internal error, not retried: ${cause}`);
@@ -285,7 +290,11 @@ export class GradingRunService {
     const attempt = this.attemptOf(jobId);
     const updated = await this.prisma.submission.updateMany({
       where: { id: submissionId, attempt, status: { in: [SubmissionStatus.queued, SubmissionStatus.running] } },
-      data: { status: SubmissionStatus.error, errorMessage: reason.slice(0, 2000), finishedAt: new Date() },
+      data: {
+        status: SubmissionStatus.error,
+        errorMessage: reason.slice(0, 2000),
+        finishedAt: await databaseNow(this.prisma),
+      },
     });
     if (updated.count > 0) {
       this.logger.error(`submission ${submissionId}: grading failed for good: ${reason}`);
