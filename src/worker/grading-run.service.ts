@@ -4,7 +4,7 @@ import { databaseNow } from '../database/database-clock';
 import { SubmissionStatus } from '../generated/prisma/enums';
 import { ExerciseLoadError } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
-import { isInternalError, type GradeReport } from '../grading/grader.service';
+import { isInternalError, type GradeReport } from '../grading/grade-submission';
 import type { SandboxFile } from '../sandbox/sandbox.types';
 import {
   INFRASTRUCTURE_ERROR_MESSAGE,
