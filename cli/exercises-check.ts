@@ -7,7 +7,7 @@ import {
   type ExerciseSolution,
   type LoadedExercise,
 } from '../src/exercises/exercise.loader';
-import { gradeSubmission, type GradeReport } from '../src/grading/grader.service';
+import { gradeSubmission, type GradeReport } from '../src/grading/grade-submission';
 import { createCliDriver } from './cli-driver';
 
 const USAGE = 'usage: npm run exercises:check [-- --concurrency N] [--only slug,slug] [--exercises DIR]';

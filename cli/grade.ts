@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExerciseLoadError, loadExercise } from '../src/exercises/exercise.loader';
-import { gradeSubmission } from '../src/grading/grader.service';
+import { gradeSubmission } from '../src/grading/grade-submission';
 import { readSubmissionFiles } from '../src/submission-format/submission-files';
 import { createCliDriver } from './cli-driver';
 import { reportJson, reportText } from './report.printer';

@@ -1,4 +1,4 @@
-import type { GradeReport } from '../src/grading/grader.service';
+import type { GradeReport } from '../src/grading/grade-submission';
 
 /** The JSON form of `npm run grade -- … --json`: stable fields for scripts and CI. */
 export function reportJson(report: GradeReport): object {

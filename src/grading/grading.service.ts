@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LoadedExercise } from '../exercises/exercise.loader';
 import { SANDBOX_DRIVER } from '../sandbox/sandbox.module';
 import type { SandboxDriver } from '../sandbox/sandbox.types';
-import { gradeSubmission, type GradeOptions, type GradeReport, type Submission } from './grader.service';
+import { gradeSubmission, type GradeOptions, type GradeReport, type Submission } from './grade-submission';
 
 /** The grading engine as a Nest provider for the worker: grades with the worker's sandbox driver. */
 @Injectable()

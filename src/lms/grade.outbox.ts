@@ -5,6 +5,7 @@ import type { Prisma } from '../generated/prisma/client';
 import { DeliveryKind } from '../generated/prisma/enums';
 import { LTI_SCORE, scoreBody } from '../lti/lti-score';
 import { CountedScorePolicy } from './counted-score.policy';
+import { databaseNow } from '../database/database-clock';
 import { gradeChanged, gradedEventBody, SUBMISSION_GRADED } from './grade-event';
 
 /** The result just stored, as the grading run has it. */
@@ -64,7 +65,7 @@ export class GradeOutbox {
     });
     if (!gradeChanged(previous, r)) return [];
     const counted = await this.counted.countedScore(tx, r.submissionId);
-    const now = new Date();
+    const now = await databaseNow(tx); // gradedAt on the database's clock, as the receipt time
     const ids: string[] = [];
     if (link) {
       const body = gradedEventBody(

@@ -456,6 +456,13 @@ describe('fault suite', () => {
         return stats;
       });
 
+      // Workers stop as an operator stops them (SIGTERM): a warm sandbox still held by a running
+      // worker is not a leak, one left after a graceful stop is.
+      for (const w of workers) {
+        if (!w || w.exitCode !== null || w.signalCode !== null) continue;
+        w.kill('SIGTERM');
+        await waitForExit(w, 90_000).catch(() => w.kill('SIGKILL'));
+      }
       // Sandboxes our workers left on the engine (killed ones included): counted, then removed.
       const docker = new Docker();
       const left = (await docker.listContainers({ all: true, filters: { label: [SandboxLabels.owner] } })).filter((c) =>

@@ -1,7 +1,7 @@
 import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
-import { gradeSubmission } from '../../src/grading/grader.service';
+import { gradeSubmission } from '../../src/grading/grade-submission';
 import type { DockerSandboxDriver } from '../../src/sandbox/sandbox.driver';
 import {
   expectHostSettingUnchanged,

@@ -9,6 +9,7 @@ import { CoursesService, ManagedCourse } from '../../../src/courses/courses.serv
 import { checksCsv, gradebookCsv } from '../../../src/courses/gradebook.csv';
 import { GradebookService } from '../../../src/courses/gradebook.service';
 import { RosterService } from '../../../src/courses/roster.service';
+import { CountedScorePolicy } from '../../../src/lms/counted-score.policy';
 
 /**
  * Roster import and gradebook queries on the run's PostgreSQL: the services as the API uses them,
@@ -182,7 +183,7 @@ describe('courses on PostgreSQL', () => {
       ]);
       // Bob: a failed grading and a practice 10 (counts 0).
       await submit(id('bob'), 1, 1, null, null);
-      await submit(id('bob'), 2, 0, 'late', 10);
+      const bobPractice = await submit(id('bob'), 2, 0, 'late', 10);
 
       const book = await gradebook.gradebook(course);
       const row = (p: string) => book.rows.find((r) => r.email.startsWith(p))!;
@@ -198,6 +199,14 @@ describe('courses on PostgreSQL', () => {
       expect(row('bob').cells[a.id]).toMatchObject({ counted: 0, attempts: 2, practice: 1, errors: 1, late: false });
       expect(row('carol').cells[a.id]).toMatchObject({ counted: null, attempts: 0 });
       expect(book.assignmentTotals[a.id]).toEqual({ mean: 2.5, graded: 2 });
+      // What the LMS is sent (webhook countedScore, LTI scoreGiven) is what the gradebook counts.
+      const counted = new CountedScorePolicy();
+      expect(await counted.countedScore(prisma, aliceLate)).toEqual({ score: 5, maxScore: 10 });
+      expect(await counted.countedScore(prisma, bobPractice)).toEqual({ score: 0, maxScore: 10 });
+      const free = await prisma.submission.create({
+        data: { userId: id('carol'), exerciseId: exercise.id, exerciseVersion: 'v1', source: 'docker ps' },
+      });
+      expect(await counted.countedScore(prisma, free.id)).toBeNull();
 
       // "last": Alice's last counting submission is the late one too; switching keeps 5.
       await assignments.update(course, a.id, { counted: 'last' });

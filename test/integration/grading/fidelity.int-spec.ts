@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadExercise } from '../../../src/exercises/exercise.loader';
-import { gradeSubmission, type GradeReport } from '../../../src/grading/grader.service';
+import { gradeSubmission, type GradeReport } from '../../../src/grading/grade-submission';
 import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
 import { makeDriver } from '../sandbox/sandbox-fixture';
 

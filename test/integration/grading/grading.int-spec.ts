@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../../../src/config/env';
 import { loadExercise, type LoadedExercise } from '../../../src/exercises/exercise.loader';
-import { gradeSubmission } from '../../../src/grading/grader.service';
+import { gradeSubmission } from '../../../src/grading/grade-submission';
 import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
 import { sandboxConfigFromEnv, type SandboxConfig } from '../../../src/sandbox/sandbox.config';
 import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels';

@@ -1,6 +1,6 @@
 import { SandboxInfrastructureError } from '../sandbox/sandbox.types';
 import { ExerciseEvaluationError } from './check.evaluator';
-import { isInternalError } from './grader.service';
+import { isInternalError } from './grade-submission';
 
 describe('isInternalError', () => {
   it('tells a bug of ours or an exercise that cannot be evaluated from an infrastructure failure', () => {
