@@ -53,10 +53,19 @@ function frenchZod(issue: z.core.$ZodIssue): string {
   return 'valeur invalide';
 }
 
-function validationOf(err: unknown): FieldErrors | undefined {
-  return err instanceof DomainError && err.code === ErrorCode.Validation && err.details.fields
-    ? fieldErrors(err.details.fields)
-    : undefined;
+/**
+ * Runs a form's write: undefined when it was saved, the fields' French errors when the service
+ * refused the values (the page is shown again with them); anything else is not the form's fault.
+ */
+async function refusedFields(save: () => Promise<unknown>): Promise<FieldErrors | undefined> {
+  try {
+    await save();
+    return undefined;
+  } catch (err) {
+    if (err instanceof DomainError && err.code === ErrorCode.Validation && err.details.fields)
+      return fieldErrors(err.details.fields);
+    throw err;
+  }
 }
 
 const uuid = z.uuid();
@@ -111,13 +120,9 @@ export class CoursePagesController {
     const parsed = createCourseSchema.safeParse(values);
     let errors: FieldErrors | undefined = parsed.success ? undefined : zodErrors(parsed.error);
     if (parsed.success) {
-      try {
-        const course = await this.courses.create(s.principal, parsed.data);
-        return res.redirect(303, `/courses/${course.code}`);
-      } catch (err) {
-        errors = validationOf(err);
-        if (!errors) throw err;
-      }
+      let code = '';
+      errors = await refusedFields(async () => (code = (await this.courses.create(s.principal, parsed.data)).code));
+      if (!errors) return res.redirect(303, `/courses/${code}`);
     }
     sendPage(res, coursesPage({ user: s.user, courses: await this.courses.list(s.principal), values, errors }), 400);
   }
@@ -185,13 +190,8 @@ export class CoursePagesController {
     const parsed = createAssignmentSchema.safeParse(input);
     let errors: FieldErrors | undefined = { ...dateErrors, ...(parsed.success ? {} : zodErrors(parsed.error)) };
     if (parsed.success && Object.keys(dateErrors).length === 0) {
-      try {
-        await this.assignments.create(course, parsed.data);
-        return res.redirect(303, `/courses/${course.code}#assignments-title`);
-      } catch (err) {
-        errors = validationOf(err);
-        if (!errors) throw err;
-      }
+      errors = await refusedFields(() => this.assignments.create(course, parsed.data));
+      if (!errors) return res.redirect(303, `/courses/${course.code}#assignments-title`);
     }
     sendPage(res, await this.coursePage(s, course, { assignmentValues: values, assignmentErrors: errors }), 400);
   }
@@ -255,13 +255,8 @@ export class CoursePagesController {
     const parsed = updateAssignmentSchema.safeParse(input);
     let errors: FieldErrors | undefined = { ...dateErrors, ...(parsed.success ? {} : zodErrors(parsed.error)) };
     if (parsed.success && Object.keys(dateErrors).length === 0) {
-      try {
-        await this.assignments.update(course, assignment.id, parsed.data);
-        return res.redirect(303, `/courses/${course.code}/assignments/${assignment.id}?saved=1`);
-      } catch (err) {
-        errors = validationOf(err);
-        if (!errors) throw err;
-      }
+      errors = await refusedFields(() => this.assignments.update(course, assignment.id, parsed.data));
+      if (!errors) return res.redirect(303, `/courses/${course.code}/assignments/${assignment.id}?saved=1`);
     }
     sendPage(res, await this.assignmentView(s.user, course, assignment, { values, errors }), 400);
   }
@@ -300,13 +295,10 @@ export class CoursePagesController {
     const parsed = overrideSchema.safeParse(input);
     let all: FieldErrors | undefined = { ...errors, ...(parsed.success ? {} : zodErrors(parsed.error)) };
     if (parsed.success && Object.keys(errors).length === 0) {
-      try {
-        await this.assignments.grantOverride(course, assignment.id, parsed.data, s.principal.id);
-        return res.redirect(303, `/courses/${course.code}/assignments/${assignment.id}?saved=1`);
-      } catch (err) {
-        all = validationOf(err);
-        if (!all) throw err;
-      }
+      all = await refusedFields(() =>
+        this.assignments.grantOverride(course, assignment.id, parsed.data, s.principal.id),
+      );
+      if (!all) return res.redirect(303, `/courses/${course.code}/assignments/${assignment.id}?saved=1`);
     }
     const page = await this.assignmentView(s.user, course, assignment, {
       values: valuesOf(assignment, course.timeZone),
