@@ -84,39 +84,30 @@ export class GradebookService {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Every submission to the course's assignments (or one assignment's), with the newest result's
-   * score: one query (a lateral join on the results' (submission, attempt) index).
+   * Every submission to the course's assignments (or one assignment's), with its current score (the
+   * newest result's, copied on the submission row by a trigger on results).
    */
   async submissionRows(courseId: string, assignmentId?: string): Promise<AssignmentSubmissionRow[]> {
-    // JIT off for this statement: the planner prices its per-row results lookup (60,000 for a
-    // 300 × 20 × 10 course) above jit_above_cost and compiled it at every call, 45 % of the
-    // query's time for a plan of index lookups (EXPLAIN ANALYZE in bench/reports.bench.ts's report).
-    const [, rows] = await this.prisma.$transaction([
-      this.prisma.$executeRaw`SET LOCAL jit = off`,
-      this.prisma.$queryRaw<
-        {
-          id: string;
-          user_id: string;
-          assignment_id: string;
-          created_at: Date;
-          status: string;
-          assignment_attempt: number | null;
-          credit: number | null;
-          practice_reason: PracticeReason | null;
-          score: number | null;
-          max_score: number | null;
-        }[]
-      >`
+    const rows = await this.prisma.$queryRaw<
+      {
+        id: string;
+        user_id: string;
+        assignment_id: string;
+        created_at: Date;
+        status: string;
+        assignment_attempt: number | null;
+        credit: number | null;
+        practice_reason: PracticeReason | null;
+        score: number | null;
+        max_score: number | null;
+      }[]
+    >`
       SELECT s.id, s.user_id, s.assignment_id, s.created_at, s.status::text AS status, s.assignment_attempt,
-             s.credit, s.practice_reason::text AS practice_reason, r.score, r.max_score
+             s.credit, s.practice_reason::text AS practice_reason, s.score, s.max_score
       FROM submissions s
       JOIN assignments a ON a.id = s.assignment_id
-      LEFT JOIN LATERAL (
-        SELECT score, max_score FROM results WHERE submission_id = s.id ORDER BY attempt DESC LIMIT 1
-      ) r ON true
       WHERE a.course_id = ${courseId}::uuid
-        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)`,
-    ]);
+        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)`;
     return rows.map((r) => ({
       id: r.id,
       userId: r.user_id,
@@ -162,19 +153,74 @@ export class GradebookService {
       .sort((a, b) => a.name.localeCompare(b.name, 'fr') || a.email.localeCompare(b.email));
   }
 
+  /**
+   * Every (student, assignment) cell that has submissions, computed in the database: one row per
+   * cell instead of one per submission (6,000 rows rather than 60,000 for a 300 × 20 × 10 course).
+   * It must equal `cellOf` (src/courses/credit.ts `countedScore` is the definition); ties, which
+   * `cellOf` breaks by input order, are broken as `cellOf` does on submissions sorted by
+   * (received, id): `best` keeps the first of equal credited scores, `last` the greatest id of
+   * equal received times. test/integration/courses/gradebook-cells.int-spec.ts checks both on
+   * random submissions.
+   */
+  async cells(courseId: string): Promise<({ userId: string; assignmentId: string } & GradebookCell)[]> {
+    const rows = await this.prisma.$queryRaw<
+      {
+        user_id: string;
+        assignment_id: string;
+        attempts: number;
+        practice: number;
+        errors: number;
+        pending: number;
+        graded: boolean;
+        counted_id: string | null;
+        counted: number | null;
+        credit: number | null;
+      }[]
+    >`
+      WITH per_cell AS (
+        SELECT s.user_id, s.assignment_id,
+               count(*)::int AS attempts,
+               count(*) FILTER (WHERE s.practice_reason IS NOT NULL)::int AS practice,
+               count(*) FILTER (WHERE s.status IN ('error', 'internal_error'))::int AS errors,
+               count(*) FILTER (WHERE s.status IN ('queued', 'running'))::int AS pending,
+               bool_or(s.score IS NOT NULL) AS graded,
+               CASE WHEN a.counted = 'last'
+                 THEN (array_agg(s.id ORDER BY s.created_at DESC, s.id DESC)
+                         FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
+                 ELSE (array_agg(s.id ORDER BY s.score * coalesce(s.credit, 0) DESC, s.created_at, s.id)
+                         FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
+               END AS counted_id
+        FROM submissions s
+        JOIN assignments a ON a.id = s.assignment_id
+        WHERE a.course_id = ${courseId}::uuid
+        GROUP BY s.user_id, s.assignment_id, a.counted
+      )
+      SELECT p.user_id, p.assignment_id, p.attempts, p.practice, p.errors, p.pending, p.graded, p.counted_id,
+             c.score * coalesce(c.credit, 0) AS counted, coalesce(c.credit, 0) AS credit
+      FROM per_cell p
+      LEFT JOIN submissions c ON c.id = p.counted_id`;
+    return rows.map((r) => ({
+      userId: r.user_id,
+      assignmentId: r.assignment_id,
+      // Graded but nothing counting (all practice): 0, as countedScore says.
+      counted: r.counted_id !== null ? r.counted : r.graded ? 0 : null,
+      attempts: r.attempts,
+      late: r.counted_id !== null && (r.credit as number) < 1,
+      practice: r.practice,
+      errors: r.errors,
+      pending: r.pending,
+      countedSubmissionId: r.counted_id,
+    }));
+  }
+
   async gradebook(course: ManagedCourse): Promise<Gradebook> {
-    const [assignments, students, subs] = await Promise.all([
+    const [assignments, students, cellRows] = await Promise.all([
       this.assignments(course.id),
       this.students(course.id),
-      this.submissionRows(course.id),
+      this.cells(course.id),
     ]);
-    const byCell = new Map<string, AssignmentSubmissionRow[]>();
-    for (const s of subs) {
-      const key = `${s.userId}:${s.assignmentId}`;
-      const list = byCell.get(key);
-      if (list) list.push(s);
-      else byCell.set(key, [s]);
-    }
+    const byCell = new Map<string, GradebookCell>();
+    for (const { userId, assignmentId, ...cell } of cellRows) byCell.set(`${userId}:${assignmentId}`, cell);
     const sums = new Map<string, { sum: number; graded: number }>(
       assignments.map((a) => [a.id, { sum: 0, graded: 0 }]),
     );
@@ -182,7 +228,7 @@ export class GradebookService {
       const cells: Record<string, GradebookCell> = {};
       let total = 0;
       for (const a of assignments) {
-        const cell = cellOf(a.counted, byCell.get(`${st.userId}:${a.id}`) ?? []);
+        const cell = byCell.get(`${st.userId}:${a.id}`) ?? EMPTY_CELL;
         cells[a.id] = cell;
         if (cell.counted !== null) {
           total += cell.counted;

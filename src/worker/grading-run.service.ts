@@ -229,7 +229,8 @@ export class GradingRunService {
     report: GradeReport,
   ): Promise<{ score: number; maxScore: number }> {
     const { deliveries, regradeRuns } = await this.prisma.$transaction(async (tx) => {
-      // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first.
+      // ON CONFLICT DO NOTHING: a concurrent run of the same attempt may have stored it first. The
+      // trigger on results copies the newest score onto the submission row in this transaction.
       const stored = await tx.result.createManyAndReturn({
         data: [
           {

@@ -69,6 +69,11 @@ describe('grading runs and the sweeper', () => {
     const stored = await prisma.submission.findUniqueOrThrow({ where: { id: s.id }, include: { results: true } });
     expect(stored.status).toBe('graded');
     expect(stored.results).toHaveLength(1);
+    // The score the reports read from the submission row is the stored result's, written with it.
+    expect({ score: stored.score, maxScore: stored.maxScore }).toEqual({
+      score: stored.results[0].score,
+      maxScore: stored.results[0].maxScore,
+    });
     // A third, late run (a stalled job coming back) changes nothing.
     expect(await runs.run(s.id, jobId)).toEqual({ kind: 'skipped', reason: 'already graded' });
     expect(await prisma.result.count({ where: { submissionId: s.id } })).toBe(1);
