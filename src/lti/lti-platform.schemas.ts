@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormed, WELL_FORMED_MESSAGE } from '../common/safe-text';
 
 /** Platform endpoints: https, or http for a platform on this machine (tests, a local Moodle). */
 const endpoint = z
@@ -17,7 +18,9 @@ const printable = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((v) => !/\p{Cc}/u.test(v), 'must be printable text');
+    .refine((v) => !/\p{Cc}/u.test(v), 'must be printable text')
+    // A lone surrogate passes the check above and then fails in PostgreSQL (a 500; found by the fuzz suite).
+    .refine(isWellFormed, WELL_FORMED_MESSAGE);
 
 export const createLtiPlatformSchema = z.strictObject({
   name: printable(200),

@@ -1,3 +1,4 @@
+import { createLtiPlatformSchema } from './lti-platform.schemas';
 import { scoresUrl } from './ags-score.sender';
 import { roleFromClaims } from './lti.claims';
 import { exerciseSlugOf } from './lti-launch.service';
@@ -54,5 +55,24 @@ describe('LTI helpers', () => {
       gradingProgress: 'FullyGraded',
       timestamp: '2026-12-03T10:00:00.000Z',
     });
+  });
+});
+
+describe('LTI platform registration input', () => {
+  const valid = {
+    name: 'Moodle',
+    issuer: 'https://moodle.lycee.test',
+    clientId: 'abc',
+    deploymentIds: ['1'],
+    authUrl: 'https://moodle.lycee.test/auth',
+    tokenUrl: 'https://moodle.lycee.test/token',
+    jwksUrl: 'https://moodle.lycee.test/jwks',
+  };
+
+  it('refuses a lone surrogate (PostgreSQL cannot store it) naming the field', () => {
+    expect(createLtiPlatformSchema.safeParse(valid).success).toBe(true);
+    const r = createLtiPlatformSchema.safeParse({ ...valid, clientId: '\ud800' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['clientId']);
   });
 });

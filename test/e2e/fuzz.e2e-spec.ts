@@ -176,6 +176,27 @@ describe('fuzzing every JSON route and form', () => {
 
     const validSubmission = { exercise: 'hello-world', source: 'docker run hello-world', files: [] as unknown[] };
     const validLms = { ...validSubmission, user: { id: 'fuzz-1', email: 'fuzz-lms@lycee.test' }, assignment: 'tp' };
+
+    // A course of the instructor with one assignment, and a registered LTI platform: the routes of
+    // courses, reports and LTI are fuzzed on real rows, not only on unknown ids.
+    const courseCode = `FUZZ-${randomUUIDv4().slice(0, 6)}`;
+    expect((await client.send(json('/api/courses', instructor, { code: courseCode, title: 'Fuzz' }))).status).toBe(201);
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    const made = await client.send(
+      json(`/api/courses/${courseCode}/assignments`, instructor, { exercise: 'hello-world', dueAt: due }),
+    );
+    expect(made.status).toBe(201);
+    const assignmentId = (JSON.parse(made.body) as { id: string }).id;
+    const validAssignment = { exercise: 'hello-world', dueAt: due, lateCredit: 0.5, maxAttempts: 3, counted: 'best' };
+    const validPlatform = {
+      name: 'Moodle fuzz',
+      issuer: `https://moodle-${randomUUIDv4().slice(0, 6)}.lycee.test`,
+      clientId: 'fuzz',
+      deploymentIds: ['1'],
+      authUrl: 'https://moodle.lycee.test/auth',
+      tokenUrl: 'https://moodle.lycee.test/token',
+      jwksUrl: 'https://moodle.lycee.test/jwks',
+    };
     const file = fc.record({ path: hostileFilePath, content: hostileString });
     let msg = 0;
     const signed = (body: Buffer | string): RawRequest => {
@@ -643,6 +664,93 @@ describe('fuzzing every JSON route and form', () => {
         },
       })),
 
+      // --- courses, assignments, overrides, roster, reports, regrades, tokens (instructor and admin) ---
+      ...sample(mutatedObject({ code: 'FZ-1', title: 'T', term: '2026', timeZone: 'Europe/Paris' }), 400, 40).map(
+        (b) => ({ target: 'POST /api/courses', req: json('/api/courses', instructor, b) }),
+      ),
+      ...sample(mutatedObject(validAssignment), 500, 41).map((b) => ({
+        target: 'POST /api/courses/:code/assignments',
+        req: json(`/api/courses/${courseCode}/assignments`, instructor, b),
+      })),
+      ...sample(fc.tuple(hostileSegment, mutatedObject({ lateCredit: 0.25, maxAttempts: 5 })), 400, 42).map(
+        ([id, b]) => ({
+          target: 'PATCH /api/courses/:code/assignments/:id',
+          req: json(
+            `/api/courses/${courseCode}/assignments/${id.length % 2 ? assignmentId : id}`,
+            instructor,
+            b,
+            'PATCH',
+          ),
+        }),
+      ),
+      ...sample(mutatedObject({ user: student.id, dueAt: due, extraAttempts: 1 }), 300, 43).map((b) => ({
+        target: 'POST /api/courses/:code/assignments/:id/overrides',
+        req: json(`/api/courses/${courseCode}/assignments/${assignmentId}/overrides`, instructor, b),
+      })),
+      ...sample(fc.tuple(hostileString, hostileString, hostileString, fc.boolean()), 400, 44).map(
+        ([email, name, group, dry]) => ({
+          target: 'PUT /api/courses/:code/roster',
+          req: {
+            method: 'PUT',
+            path: `/api/courses/${courseCode}/roster${dry ? '?dryRun=true' : ''}`,
+            headers: { ...bearer(instructor), 'content-type': 'text/csv' },
+            body: `email,name,group\n${email},${name},${group}\n"${name}\n`,
+          },
+        }),
+      ),
+      ...sample(fc.tuple(hostileSegment, hostileSegment, fc.nat(3)), 400, 45).map(([code, id, kind]) => ({
+        target: 'GET /api/courses/:code/…',
+        req: {
+          method: 'GET',
+          path: [
+            `/api/courses/${code}/gradebook`,
+            `/api/courses/${code}/gradebook.csv?sep=${id}`,
+            `/api/courses/${courseCode}/assignments/${id}/report`,
+            `/api/courses/${courseCode}/assignments/${id}/checks.csv`,
+          ][kind],
+          headers: bearer(instructor),
+        },
+      })),
+      ...sample(mutatedObject({ submissions: [randomUUIDv4()], version: 'current' }), 400, 46).map((b) => ({
+        target: 'POST /api/regrades',
+        req: json('/api/regrades', instructor, b),
+      })),
+      ...sample(hostileSegment, 200, 47).map((id) => ({
+        target: 'DELETE /api/tokens/:id',
+        req: { method: 'DELETE', path: `/api/tokens/${id}`, headers: bearer(student) },
+      })),
+
+      // --- LTI: platform registration (admin), and the public login and launch endpoints ---
+      ...sample(mutatedObject(validPlatform), 500, 48).map((b) => ({
+        target: 'POST /api/admin/lti/platforms',
+        req: json('/api/admin/lti/platforms', admin, b),
+      })),
+      ...sample(fc.tuple(hostileString, hostileString, hostileString, fc.boolean()), 600, 49).map(
+        ([iss, hint, target, post]) => {
+          const query = `iss=${enc(iss)}&login_hint=${enc(hint)}&target_link_uri=${enc(target)}&client_id=fuzz`;
+          return {
+            target: post ? 'POST /lti/login' : 'GET /lti/login',
+            req: post
+              ? {
+                  method: 'POST',
+                  path: '/lti/login',
+                  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  body: query,
+                }
+              : { method: 'GET', path: `/lti/login?${query}` },
+          };
+        },
+      ),
+      ...sample(fc.tuple(hostileString, hostileString), 600, 50).map(([state, token]) => ({
+        target: 'POST /lti/launch',
+        req: {
+          method: 'POST',
+          path: '/lti/launch',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `state=${enc(state)}&id_token=${enc(token)}`,
+        },
+      })),
+
       // --- every other JSON body route with the unstructured raw bodies ---
       ...sample(
         fc
@@ -653,6 +761,9 @@ describe('fuzzing every JSON route and form', () => {
               ['/api/admin/integrations', { name: 'N' }],
               [`/api/admin/integrations/${managed.id}/rotate`, { which: 'inbound' }],
               ['/api/admin/retention/purge', { olderThanDays: 36_500 }],
+              ['/api/courses', { code: 'FZ-2', title: 'T' }],
+              ['/api/regrades', { submissions: [] }],
+              ['/api/admin/lti/platforms', { name: 'P' }],
               [`/api/admin/users/${randomUUIDv4()}/erase`, { confirm: true }],
             ),
             fc.constantFrom(...CONTENT_TYPES),
@@ -667,7 +778,10 @@ describe('fuzzing every JSON route and form', () => {
         req: {
           method: 'POST',
           path,
-          headers: { ...bearer(path.includes('invitations') ? instructor : admin), 'content-type': type },
+          headers: {
+            ...bearer(path.includes('invitations') || !path.includes('admin') ? instructor : admin),
+            'content-type': type,
+          },
           body,
         },
       })),
