@@ -95,6 +95,33 @@ describe('SandboxPool', () => {
     expect(h.pending).toHaveLength(0);
   });
 
+  it('on drain waits until a sandbox that finished warming meanwhile is destroyed, not only started to be', async () => {
+    let finishCreate!: (s: DockerSandbox) => void;
+    let finishDestroy!: () => void;
+    const destroyed: string[] = [];
+    const pool = new SandboxPool(
+      1,
+      () => new Promise<DockerSandbox>((resolve) => (finishCreate = resolve)),
+      (s) =>
+        new Promise<void>((resolve) => {
+          finishDestroy = () => {
+            destroyed.push(s.id);
+            resolve();
+          };
+        }),
+      () => undefined,
+    );
+    pool.refill();
+    let drainedYet = false;
+    const drained = pool.drain().then(() => (drainedYet = true));
+    finishCreate({ id: 'late' } as DockerSandbox);
+    await new Promise((r) => setTimeout(r, 120)); // past drain's polling of the warm-ups
+    expect(drainedYet).toBe(false); // the worker would exit here, leaving the sandbox running
+    finishDestroy();
+    await drained;
+    expect(destroyed).toEqual(['late']);
+  });
+
   it('grows to a raised target at once and destroys only warm surplus when it is lowered', async () => {
     const h = harness(1);
     h.pool.refill();

@@ -19,6 +19,8 @@ export class SandboxPool {
   /** Acquires waiting for a sandbox being warmed; undefined means: create your own. */
   private readonly waiters: Array<(sandbox: DockerSandbox | undefined) => void> = [];
   private filling = 0;
+  /** Sandboxes being destroyed because the pool will not keep them (drain waits for them). */
+  private readonly discarding = new Set<Promise<void>>();
   private closed = false;
   private refillTimer?: NodeJS.Timeout;
 
@@ -43,7 +45,7 @@ export class SandboxPool {
     this.size = next;
     if (grew) return this.refill();
     const surplus = this.ready.splice(next, this.ready.length - next);
-    for (const sandbox of surplus) void this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+    for (const sandbox of surplus) void this.discard(sandbox);
   }
 
   get available(): number {
@@ -92,11 +94,26 @@ export class SandboxPool {
     }
     const waiter = this.waiters.shift();
     if (waiter) waiter(sandbox);
-    else if (sandbox && this.closed) await this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+    else if (sandbox && this.closed) await this.discard(sandbox);
     else if (sandbox && this.ready.length >= this.size) {
       // The target was lowered while this one warmed: not kept.
-      await this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+      await this.discard(sandbox);
     } else if (sandbox) this.ready.push(sandbox);
+  }
+
+  /**
+   * Destroys a sandbox the pool will not keep, and remembers it until it is gone: drain() waits
+   * for these too, or a sandbox finishing its warm-up during a worker's shutdown would be left
+   * running when the process exits (found by the fault suite: one left after a graceful stop).
+   */
+  private async discard(sandbox: DockerSandbox): Promise<void> {
+    const gone = this.destroy(sandbox).catch((error: unknown) => this.onError(error));
+    this.discarding.add(gone);
+    try {
+      await gone;
+    } finally {
+      this.discarding.delete(gone);
+    }
   }
 
   /** Resolves once `count` sandboxes are warm (benchmarks, tests); gives up after timeoutMs. */
@@ -112,6 +129,6 @@ export class SandboxPool {
     clearTimeout(this.refillTimer);
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
     while (this.filling > 0) await new Promise((r) => setTimeout(r, 50));
-    await Promise.all(this.ready.splice(0).map((s) => this.destroy(s)));
+    await Promise.all([...this.discarding, ...this.ready.splice(0).map((s) => this.destroy(s))]);
   }
 }
