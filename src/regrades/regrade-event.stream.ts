@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { openEventStream } from '../common/event-stream';
 import { RedisService } from '../redis/redis.service';
 import { SubmissionEventsSubscriber } from '../submissions/submission-events';
 import { regradeChannel, type RegradeProgressEvent } from './regrade-events';
 import { RegradeRunsService } from './regrade-runs.service';
-
-const HEARTBEAT_MS = 15_000;
 
 /**
  * Server-sent events of one regrade run: `progress` {done, total, changed} now and at each item
@@ -41,29 +40,14 @@ export class RegradeEventStream {
       stop();
       throw err;
     }
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-
-    let closed = false;
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      stop();
-      res.end();
-    };
-    req.on('close', close);
+    const stream = openEventStream(req, res, stop);
     let done = -1;
     const send = (e: RegradeProgressEvent): void => {
       // Workers publish after their own commit: a message may arrive after a later one.
-      if (closed || (e.done <= done && e.status !== 'finished')) return;
+      if (stream.closed || (e.done <= done && e.status !== 'finished')) return;
       done = Math.max(done, e.done);
-      res.write(`event: ${e.status === 'finished' ? 'finished' : 'progress'}\ndata: ${JSON.stringify(e)}\n\n`);
-      if (e.status === 'finished') close();
+      stream.send(e.status === 'finished' ? 'finished' : 'progress', e);
+      if (e.status === 'finished') stream.close();
     };
     send(snapshot);
     for (const e of buffered) send(e);

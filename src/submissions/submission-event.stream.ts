@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { PrismaService } from '../database/prisma.service';
 import { SubmissionStatus } from '../generated/prisma/enums';
 import { DomainError } from '../common/domain-error';
+import { openEventStream } from '../common/event-stream';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import {
@@ -13,8 +14,6 @@ import {
   SubmissionEventsPublisher,
   SubmissionEventsSubscriber,
 } from './submission-events';
-
-const HEARTBEAT_MS = 15_000;
 
 /** Server-sent events of one submission: its current state on connect, then live progress until graded or error. */
 @Injectable()
@@ -39,34 +38,17 @@ export class SubmissionEventStream {
       throw err;
     }
 
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-
-    let closed = false;
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      stop();
-      res.end();
-    };
-    req.on('close', close);
-
+    const stream = openEventStream(req, res, stop);
     let attempt = snapshot.attempt;
     const send = (event: SubmissionEvent): void => {
-      if (closed || event.attempt < attempt) return; // an older grading attempt's late message
+      if (stream.closed || event.attempt < attempt) return; // an older grading attempt's late message
       attempt = event.attempt;
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      if (isTerminal(event)) close();
+      stream.send(event.type, event);
+      if (isTerminal(event)) stream.close();
     };
-    res.write(`event: ${snapshot.type}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    stream.send(snapshot.type, snapshot);
     if (isTerminal(snapshot)) {
-      close();
+      stream.close();
       return;
     }
     // Events that arrived while the state was read may be older than it: never step backwards.
