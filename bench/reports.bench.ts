@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { hashToken } from '../src/auth/token';
+import { GRADEBOOK_CELLS_SQL } from '../src/courses/gradebook.service';
 import { createDatabase, dropDatabase, migrate } from '../test/support/database';
 import { eventually, freePort, root, startBuilt } from '../test/support/processes';
 import { baseDatabaseUrl, redisUrl } from '../test/support/test-env';
@@ -91,30 +92,6 @@ async function measure(
   }
   return { status: 200, stats: stats(times), bytes: Buffer.byteLength(firstBody) };
 }
-
-/** The gradebook's cells statement (GradebookService.cells in src/courses/gradebook.service.ts), for EXPLAIN. */
-const GRADEBOOK_CELLS_SQL = `WITH per_cell AS (
-  SELECT s.user_id, s.assignment_id,
-         count(*)::int AS attempts,
-         count(*) FILTER (WHERE s.practice_reason IS NOT NULL)::int AS practice,
-         count(*) FILTER (WHERE s.status IN ('error', 'internal_error'))::int AS errors,
-         count(*) FILTER (WHERE s.status IN ('queued', 'running'))::int AS pending,
-         bool_or(s.score IS NOT NULL) AS graded,
-         CASE WHEN a.counted = 'last'
-           THEN (array_agg(s.id ORDER BY s.created_at DESC, s.id DESC)
-                   FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
-           ELSE (array_agg(s.id ORDER BY s.score * coalesce(s.credit, 0) DESC, s.created_at, s.id)
-                   FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
-         END AS counted_id
-  FROM submissions s
-  JOIN assignments a ON a.id = s.assignment_id
-  WHERE a.course_id = $1::uuid
-  GROUP BY s.user_id, s.assignment_id, a.counted
-)
-SELECT p.user_id, p.assignment_id, p.attempts, p.practice, p.errors, p.pending, p.graded, p.counted_id,
-       c.score * coalesce(c.credit, 0) AS counted, coalesce(c.credit, 0) AS credit
-FROM per_cell p
-LEFT JOIN submissions c ON c.id = p.counted_id`;
 
 interface ExplainRun {
   executionMs: number;
