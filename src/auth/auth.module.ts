@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HotPathSqlModule } from '../common/sql-pool';
+import { HotPathSqlModule } from '../database/hot-path-sql';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AdminController, InvitationsController } from './admin.controller';

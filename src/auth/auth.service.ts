@@ -3,7 +3,8 @@ import { PrismaService } from '../database/prisma.service';
 import { retryOnUniqueRace } from '../database/unique-race';
 import { Role } from '../generated/prisma/enums';
 import { DomainError } from '../common/domain-error';
-import { HotPathSql } from '../common/sql-pool';
+import { HotPathSql } from '../database/hot-path-sql';
+import { INTAKE_SQL } from '../database/intake.statements';
 import { Batcher } from '../common/batcher';
 import type { Principal } from './principal';
 import { generateToken, hashToken } from './token';
@@ -130,9 +131,9 @@ export class AuthService {
 
   private async lookupMany(batch: PendingLookup[]): Promise<void> {
     try {
-      // Plain SQL on the hot-path pool (Prisma's CPU cost: src/common/sql-pool.ts).
+      // Plain SQL on the hot-path pool (Prisma's CPU cost: src/database/hot-path-sql.ts).
       const { rows } = await this.sql!.pool.query<TokenRow & { hash: string }>(
-        'SELECT t.token_hash AS hash, t.revoked_at AS "revokedAt", u.id, u.role, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ANY($1::text[])',
+        INTAKE_SQL.tokensByHash,
         [[...new Set(batch.map((p) => p.hash))]],
       );
       const byHash = new Map(rows.map(({ hash, ...row }) => [hash, row]));

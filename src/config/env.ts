@@ -17,7 +17,7 @@ export const envSchema = z.object({
     .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
     .default('postgresql://postgres@127.0.0.1:5432/dockgrader'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Connections per api process for the hot path kept off Prisma (token lookup, intake INSERT): src/common/sql-pool.ts. */
+  /** Connections per api process for the hot path kept off Prisma (token lookup, intake INSERT): src/database/hot-path-sql.ts. */
   DATABASE_HOT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   REDIS_URL: z
     .string()

@@ -3,7 +3,8 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { creditFor, CreditPolicy, PracticeReason } from '../courses/credit';
-import { DuplicateIdempotencyKey } from './submission-intake.store';
+import { DuplicateIdempotencyKey } from '../database/submission-intake.store';
+import { INTAKE_SQL } from '../database/intake.statements';
 
 /** What a student is told before submitting, and what a submission to an assignment records. */
 export interface AssignmentAttempt {
@@ -54,7 +55,7 @@ export class AssignmentIntakeStore {
   async preview(userId: string, assignmentId: string): Promise<AssignmentAttempt> {
     return this.prisma.$transaction(async (tx) => {
       const ctx = await this.context(tx, userId, assignmentId);
-      const [{ now }] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+      const now = await receivedAt(tx);
       const count = await tx.submission.count({ where: { assignmentId, userId } });
       return attemptOf(ctx, now, count + 1);
     });
@@ -71,7 +72,7 @@ export class AssignmentIntakeStore {
           ]);
         }
         if (!exercise.published) throw new DomainError(ErrorCode.NotFound, `exercice ${exercise.slug} introuvable`);
-        const [{ now }] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+        const now = await receivedAt(tx);
         if (ctx.assignment.opensAt && now.getTime() < ctx.assignment.opensAt.getTime()) {
           throw DomainError.forbidden(
             `ce devoir n'est pas encore ouvert (ouverture le ${ctx.assignment.opensAt.toISOString()})`,
@@ -146,9 +147,7 @@ export class AssignmentIntakeStore {
     if (!assignment) throw DomainError.validation([{ field: 'assignment', message: 'devoir inconnu' }]);
     // The enrolment row is the per-(student, course) lock that orders attempt numbers.
     const enrolled = lock
-      ? await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM enrolments WHERE course_id = ${assignment.courseId}::uuid AND user_id = ${userId}::uuid
-          FOR UPDATE`
+      ? await tx.$queryRawUnsafe<{ id: string }[]>(INTAKE_SQL.lockEnrolment, assignment.courseId, userId)
       : await tx.enrolment.findMany({ where: { courseId: assignment.courseId, userId }, select: { id: true } });
     if (enrolled.length === 0) throw DomainError.forbidden("vous n'êtes pas inscrit au cours de ce devoir");
     const { dueAt, lateUntil, lateCredit, maxAttempts, overrides, ...rest } = assignment;
@@ -158,6 +157,11 @@ export class AssignmentIntakeStore {
       override: overrides[0] ?? null,
     };
   }
+}
+
+async function receivedAt(tx: Prisma.TransactionClient): Promise<Date> {
+  const [{ now }] = await tx.$queryRawUnsafe<{ now: Date }[]>(INTAKE_SQL.receivedAt);
+  return now;
 }
 
 function attemptOf(ctx: Context, now: Date, number: number): AssignmentAttempt {

@@ -7,7 +7,7 @@ import { ExercisesService } from '../exercises/exercises.service';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
-import { DuplicateIdempotencyKey, SubmissionIntakeStore } from './submission-intake.store';
+import { DuplicateIdempotencyKey, SubmissionIntakeStore } from '../database/submission-intake.store';
 import { AssignmentAttempt, AssignmentIntakeStore } from './assignment-intake.store';
 import { checksForStudent } from './result-redaction';
 import { effectivePolicy } from '../courses/credit';

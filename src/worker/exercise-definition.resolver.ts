@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { join } from 'node:path';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { exercisesRoot } from '../exercises/exercises.service';
-import { ExerciseLoadError, loadExercise, type LoadedExercise } from '../exercises/exercise.loader';
+import { ExerciseCatalogueCache } from '../exercises/exercise-catalogue.cache';
+import { ExerciseLoadError, type LoadedExercise } from '../exercises/exercise.loader';
 import { ExerciseVersionStore, exerciseFromVersion } from '../exercises/exercise-version.store';
 
 /** The definition a grading run uses, the stored version it is, and what the student should know about it. */
@@ -17,21 +18,30 @@ export interface ResolvedDefinition {
  * Which definition grades a submission: the one on disk (current) unless the attempt asks for
  * another version (a regrade with `original`, or `current` as synced when the disk moved on since);
  * that one comes from the ExerciseVersion table, not from disk. A version graded with from disk
- * is stored on the way, so every result points at a stored definition.
+ * is stored on the way, so every result points at a stored definition. The files on disk are read
+ * once per change, not per job (ExerciseCatalogueCache).
  */
 @Injectable()
-export class ExerciseDefinitionResolver {
+export class ExerciseDefinitionResolver implements OnModuleDestroy {
+  private readonly onDisk: ExerciseCatalogueCache;
+
   constructor(
     private readonly versions: ExerciseVersionStore,
     @Inject(ENV) private readonly env: Env,
-  ) {}
+  ) {
+    this.onDisk = new ExerciseCatalogueCache(exercisesRoot(env));
+  }
+
+  onModuleDestroy(): void {
+    this.onDisk.close();
+  }
 
   async resolve(s: { exerciseId: string; slug: string; requestedVersion: string | null }): Promise<ResolvedDefinition> {
     const dir = join(exercisesRoot(this.env), s.slug);
     let onDisk: LoadedExercise | undefined;
     let loadError: ExerciseLoadError | undefined;
     try {
-      onDisk = await loadExercise(dir);
+      onDisk = await this.onDisk.load(s.slug);
     } catch (err) {
       if (!(err instanceof ExerciseLoadError)) throw err;
       // A broken file on disk does not stop a regrade with a stored version.

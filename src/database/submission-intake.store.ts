@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
-import { HotPathSql } from '../common/sql-pool';
+import { HotPathSql } from './hot-path-sql';
+import { INTAKE_SQL } from './intake.statements';
 import { Batcher } from '../common/batcher';
 
 export interface NewSubmission {
@@ -26,10 +27,8 @@ interface Pending {
 /** Rows written by one statement, at most. */
 const MAX_BATCH = 200;
 
-const COLUMNS = '(id, user_id, exercise_id, exercise_version, source, files, idempotency_key)';
-
 /**
- * The intake's one write, on the hot-path pg pool (why not Prisma: src/common/sql-pool.ts).
+ * The intake's one write, on the hot-path pg pool (why not Prisma: src/database/hot-path-sql.ts).
  * Reading, regrading and grading of submissions stay on Prisma.
  *
  * Group insert (Batcher): one statement in flight per process; the submissions arriving
@@ -55,9 +54,7 @@ export class SubmissionIntakeStore {
     let attempts: Map<string, number>;
     try {
       const { rows } = await this.sql.pool.query<{ id: string; attempt: number }>(
-        `INSERT INTO submissions ${COLUMNS}
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-         ON CONFLICT DO NOTHING RETURNING id, attempt`,
+        INTAKE_SQL.insertSubmissions,
         [
           batch.map((p) => p.id),
           batch.map((p) => p.row.userId),
@@ -84,7 +81,7 @@ export class SubmissionIntakeStore {
   private async writeOne({ id, row, resolve, reject }: Pending): Promise<void> {
     try {
       const { rows } = await this.sql.pool.query<{ attempt: number }>(
-        `INSERT INTO submissions ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING attempt`,
+        INTAKE_SQL.insertSubmission,
         [
           id,
           row.userId,
