@@ -1,6 +1,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The core's layers, lowest first: a folder may import the ones before it, never the ones after
+ * (the flow API → queue → worker → sandbox → checks reads downward). The folders above the core
+ * (api, web, courses, …) are free to import it. The worker is the core's top: it records results
+ * through the features' stores and events (lms outbox, regrade progress), never through pages.
+ */
+const CORE_LAYERS = ['docker', 'sandbox', 'submission-format', 'exercises', 'grading', 'queue', 'worker'];
+const ABOVE_CORE = ['submissions', 'web', 'courses', 'regrades', 'lms', 'lti', 'operations', 'supervisor'];
+/** The Docker engine is reached through one adapter (src/docker) and the sandbox driver built on it. */
+const DOCKERODE = { name: 'dockerode', message: 'dockerode only in src/docker and src/sandbox: use DockerService / the sandbox engine interface' };
+
+const layerRules = CORE_LAYERS.map((layer, i) => {
+  const above = layer === 'worker' ? ['web', 'supervisor'] : [...CORE_LAYERS.slice(i + 1), ...ABOVE_CORE];
+  const engineSide = layer === 'docker' || layer === 'sandbox';
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: engineSide ? [] : [DOCKERODE],
+          patterns: [{ group: above.map((f) => `../${f}/*`), message: `src/${layer} sits below ${above.join(', ')}: it must not import them` }],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'src/generated/', 'bench/results/', 'images/.built/'] },
   js.configs.recommended,
@@ -26,6 +54,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    ignores: CORE_LAYERS.map((l) => `src/${l}/**`),
+    rules: { 'no-restricted-imports': ['error', { paths: [DOCKERODE] }] },
+  },
+  ...layerRules,
   {
     // CommonJS launchers and configs (run by node directly, not compiled).
     files: ['**/*.cjs', '**/*.js'],

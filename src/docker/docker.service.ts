@@ -12,6 +12,14 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
   return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }
 
+/**
+ * A client for processes outside Nest (the supervisor, startup checks): they reach the engine
+ * through this module too, so dockerode stays behind src/docker and src/sandbox.
+ */
+export function dockerClient(dockerHost: string, timeoutMs?: number): Docker {
+  return new Docker({ ...dockerOptions(dockerHost), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
+}
+
 /** The one adapter to the host's Docker engine. */
 @Injectable()
 export class DockerService {
@@ -20,7 +28,7 @@ export class DockerService {
   readonly allowRootEngine: boolean;
 
   constructor(@Inject(ENV) env: Env) {
-    this.docker = new Docker(dockerOptions(env.DOCKER_HOST));
+    this.docker = dockerClient(env.DOCKER_HOST);
     this.allowRootEngine = env.SANDBOX_ALLOW_ROOT_ENGINE;
   }
 

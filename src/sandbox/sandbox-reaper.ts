@@ -149,3 +149,12 @@ export class SandboxReaper {
     return removed;
   }
 }
+
+/**
+ * One sweep for a process that owns no sandbox (the supervisor after its workers exited): everything
+ * whose owner is dead or whose deadline passed goes; returns how many containers were removed.
+ */
+export async function sweepAbandonedSandboxes(docker: Docker, root: string): Promise<number> {
+  const report = await new SandboxReaper(docker, root, () => false, () => undefined).sweep();
+  return report.containers;
+}

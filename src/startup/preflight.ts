@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type { Env } from '../config/env';
-import { dockerOptions } from '../docker/docker.service';
+import { dockerClient } from '../docker/docker.service';
 
 /**
  * A startup check that failed, with the one line an operator needs: what is wrong and the command
@@ -95,7 +94,7 @@ export async function checkRedis(env: Pick<Env, 'REDIS_URL'>): Promise<void> {
 /** The Docker engine answers and the images the worker needs were built (their manifest exists). */
 export async function checkSandboxImages(env: Pick<Env, 'DOCKER_HOST' | 'SANDBOX_IMAGE_MANIFEST'>): Promise<void> {
   try {
-    await new Docker({ ...dockerOptions(env.DOCKER_HOST), timeout: TIMEOUT_MS }).ping();
+    await dockerClient(env.DOCKER_HOST, TIMEOUT_MS).ping();
   } catch (err) {
     throw new PreflightError(
       `the Docker engine at ${env.DOCKER_HOST} does not answer (${codeOf(err)}): ${START_SERVICES}, or set DOCKER_HOST`,

@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import Docker from 'dockerode';
 import { validateEnvOrExit } from '../bootstrap';
 import type { Env } from '../config/env';
-import { dockerOptions } from '../docker/docker.service';
-import { SandboxReaper } from '../sandbox/sandbox-reaper';
+import { dockerClient } from '../docker/docker.service';
+import { sweepAbandonedSandboxes } from '../sandbox/sandbox-reaper';
 import { preflight, startupFailureLine } from '../startup/preflight';
 import { ensureFirstAdmin } from './first-admin';
 import { ProcessSupervisor } from './process-supervisor';
@@ -51,15 +50,8 @@ async function waitForApi(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Removes the sandboxes (containers, networks, directories) of workers that are gone. */
-async function sweepSandboxes(env: Env): Promise<number> {
-  const reaper = new SandboxReaper(
-    new Docker(dockerOptions(env.DOCKER_HOST)),
-    env.SANDBOX_ROOT,
-    () => false,
-    () => undefined,
-  );
-  const report = await reaper.sweep();
-  return report.containers;
+function sweepSandboxes(env: Env): Promise<number> {
+  return sweepAbandonedSandboxes(dockerClient(env.DOCKER_HOST), env.SANDBOX_ROOT);
 }
 
 async function main(): Promise<number> {
