@@ -164,8 +164,15 @@ function localTimes() {
   }
 }
 
+/** A form that only carries a signed answer back to another site (LTI deep linking) goes at once. */
+function autoSubmit() {
+  const form = document.querySelector('form[data-autosubmit]');
+  if (form) form.submit();
+}
+
 drafts();
 dropZones();
 progress();
 regradeProgress();
 localTimes();
+autoSubmit();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { LTI, LTI_VERSION, RESOURCE_LINK_REQUEST } from './lti.claims';
+import { DEEP_LINKING_REQUEST, LTI, LTI_VERSION, RESOURCE_LINK_REQUEST } from './lti.claims';
 import { LtiRefused } from './lti-refused';
 
 /** What a launch must match: the registration its state names, and the nonce stored with that state. */
@@ -20,7 +20,8 @@ const MAX_TOKEN_AGE = '10m';
 /**
  * Verifies a launch's id_token (LTI Core 1.3 §5.1.3, OIDC Core §3.1.3.7): RS256 signature by a key
  * of the platform's JWKS, iss, aud contains our client id (azp equals it when present or when aud
- * has several values), exp and iat, nonce, deployment id, message type and version. Each refusal
+ * has several values), exp and iat, nonce, deployment id, message type (a resource link launch or a
+ * deep linking request, LTI Deep Linking 2.0 §4.4) and version. Each refusal
  * names the first check that failed.
  */
 @Injectable()
@@ -49,16 +50,20 @@ export class LtiIdTokenVerifier {
     const deployment = payload[LTI.deploymentId];
     if (typeof deployment !== 'string' || !expect.deploymentIds.includes(deployment))
       throw new LtiRefused(401, `id_token refusé : deployment_id inconnu (${String(deployment).slice(0, 80)})`);
-    if (payload[LTI.messageType] !== RESOURCE_LINK_REQUEST)
-      throw new LtiRefused(
-        401,
-        `id_token refusé : message_type ${String(payload[LTI.messageType]).slice(0, 60)} non pris en charge`,
-      );
+    const type = payload[LTI.messageType];
+    if (type !== RESOURCE_LINK_REQUEST && type !== DEEP_LINKING_REQUEST)
+      throw new LtiRefused(401, `id_token refusé : message_type ${String(type).slice(0, 60)} non pris en charge`);
     if (payload[LTI.version] !== LTI_VERSION)
       throw new LtiRefused(
         401,
         `id_token refusé : version LTI ${String(payload[LTI.version]).slice(0, 20)} (1.3.0 attendue)`,
       );
+    if (type === DEEP_LINKING_REQUEST) {
+      const settings = payload[LTI.deepLinkingSettings] as { deep_link_return_url?: unknown } | undefined;
+      if (typeof settings?.deep_link_return_url !== 'string')
+        throw new LtiRefused(401, 'id_token refusé : deep_linking_settings.deep_link_return_url manquant');
+      return payload;
+    }
     const link = payload[LTI.resourceLink] as { id?: unknown } | undefined;
     if (typeof link?.id !== 'string' || !link.id)
       throw new LtiRefused(401, 'id_token refusé : resource_link.id manquant');

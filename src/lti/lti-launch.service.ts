@@ -5,16 +5,18 @@ import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { Role } from '../generated/prisma/enums';
 import { retryOnUniqueRace } from '../database/unique-race';
-import { LTI, roleFromClaims } from './lti.claims';
+import { DEEP_LINKING_REQUEST, LTI, roleFromClaims } from './lti.claims';
+import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiIdTokenVerifier } from './lti-id-token.verifier';
 import { LtiRefused } from './lti-refused';
 
-/** Where a verified launch leads: the user to log in and the exercise page to open. */
-export interface LaunchOutcome {
-  userId: string;
-  exerciseSlug: string;
-  launchId: string;
-}
+/**
+ * Where a verified launch leads: the user to log in, then the exercise page to open (a resource
+ * link) or the page where an instructor picks the exercise of a new activity (deep linking).
+ */
+export type LaunchOutcome =
+  | { kind: 'resource-link'; userId: string; exerciseSlug: string; launchId: string }
+  | { kind: 'deep-linking'; userId: string; requestId: string };
 
 interface AgsClaim {
   lineitem?: string;
@@ -34,6 +36,7 @@ export class LtiLaunchService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly verifier: LtiIdTokenVerifier,
+    private readonly deepLinking: LtiDeepLinkingService,
   ) {}
 
   async launch(idToken: unknown, state: unknown): Promise<LaunchOutcome> {
@@ -52,6 +55,15 @@ export class LtiLaunchService {
     });
     const sub = claims.sub;
     if (!sub) throw new LtiRefused(401, 'id_token refusé : sub manquant (lancement anonyme non pris en charge)');
+    if (claims[LTI.messageType] === DEEP_LINKING_REQUEST) {
+      // Only the course's teachers add activities; a learner reaching the picker is a platform misconfiguration.
+      if (roleFromClaims(claims[LTI.roles]) !== Role.instructor)
+        throw new LtiRefused(403, 'seul un enseignant du cours peut choisir un exercice (lien profond LTI)');
+      const userId = await this.provision(platform.id, claims, sub);
+      const requestId = await this.deepLinking.begin(platform.id, userId, claims);
+      this.logger.log(`LTI deep linking request: platform ${platform.id}`);
+      return { kind: 'deep-linking', userId, requestId };
+    }
     const userId = await this.provision(platform.id, claims, sub);
     const link = await this.resourceLink(platform.id, claims);
     const ags = claims[LTI.ags] as AgsClaim | undefined;
@@ -68,7 +80,7 @@ export class LtiLaunchService {
       }),
     );
     this.logger.log(`LTI launch: platform ${platform.id}, link ${link.resourceLinkId} → ${link.exercise.slug}`);
-    return { userId, exerciseSlug: link.exercise.slug, launchId: launch.id };
+    return { kind: 'resource-link', userId, exerciseSlug: link.exercise.slug, launchId: launch.id };
   }
 
   /** Deletes the state as it reads it: a second launch with the same state finds nothing. */
@@ -125,8 +137,8 @@ export class LtiLaunchService {
 
   /**
    * The resource link's exercise: as mapped at its first launch, else named by the link's custom
-   * parameter `exercise=<slug>` or by a target link URI ending in /exercises/<slug>. A link naming
-   * none is refused with what to configure (choosing on a page is not built yet: docs/lms.md).
+   * parameter `exercise=<slug>` (what a deep linking answer sets) or by a target link URI ending in
+   * /exercises/<slug>. A link naming none is refused with what to configure.
    */
   private async resourceLink(platformId: string, claims: JWTPayload) {
     const rl = claims[LTI.resourceLink] as { id: string; title?: unknown };

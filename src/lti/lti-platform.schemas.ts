@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { isWellFormed, WELL_FORMED_MESSAGE } from '../common/safe-text';
 
-/** Platform endpoints: https, or http for a platform on this machine (tests, a local Moodle). */
+/** A platform's endpoint: https, or http for a platform on this machine (tests, a local Moodle). */
+export function isPlatformEndpoint(u: string): boolean {
+  // Runs even when the URL check failed: an unparsable value must not throw (a 500).
+  if (!URL.canParse(u)) return false;
+  const url = new URL(u);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
 const endpoint = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
   .max(2000)
-  .refine((u) => {
-    // Runs even when the URL check failed: an unparsable value must not throw (a 500).
-    if (!URL.canParse(u)) return false;
-    const url = new URL(u);
-    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  }, 'must be https:// (http:// only for localhost)');
+  .refine(isPlatformEndpoint, 'must be https:// (http:// only for localhost)');
 
 const printable = (max: number) =>
   z

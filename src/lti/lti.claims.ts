@@ -9,9 +9,15 @@ export const LTI = {
   context: 'https://purl.imsglobal.org/spec/lti/claim/context',
   custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
   ags: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
+  deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
+  deepLinkingData: 'https://purl.imsglobal.org/spec/lti-dl/claim/data',
+  contentItems: 'https://purl.imsglobal.org/spec/lti-dl/claim/content_items',
 } as const;
 
 export const RESOURCE_LINK_REQUEST = 'LtiResourceLinkRequest';
+/** LTI Deep Linking 2.0: the platform asks the tool to pick content (an instructor adds an activity). */
+export const DEEP_LINKING_REQUEST = 'LtiDeepLinkingRequest';
+export const DEEP_LINKING_RESPONSE = 'LtiDeepLinkingResponse';
 export const LTI_VERSION = '1.3.0';
 
 export const AGS_SCOPE_SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';

@@ -44,7 +44,12 @@ export class LtiController {
       await this.sessions.destroy(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
       const token = await this.sessions.create(outcome.userId);
       res.cookie(SESSION_COOKIE, token, this.frameCookie(req));
-      res.redirect(303, `/exercises/${encodeURIComponent(outcome.exerciseSlug)}`);
+      res.redirect(
+        303,
+        outcome.kind === 'deep-linking'
+          ? `/lti/deep-links/${outcome.requestId}`
+          : `/exercises/${encodeURIComponent(outcome.exerciseSlug)}`,
+      );
     } catch (err) {
       this.refuse(res, err);
     }

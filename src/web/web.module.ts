@@ -4,6 +4,7 @@ import multer from 'multer';
 import { AuthModule } from '../auth/auth.module';
 import { LmsModule } from '../lms/lms.module';
 import { LtiModule } from '../lti/lti.module';
+import { LtiDeepLinkPagesController } from './lti-deep-link-pages.controller';
 import { CoursesModule } from '../courses/courses.module';
 import { CoursePagesController } from './course-pages.controller';
 import { CoursePagesService } from './course-pages.service';
@@ -32,6 +33,7 @@ import { StudentPagesService } from './student-pages.service';
     AdminLmsPagesController,
     CoursePagesController,
     AssignmentReportPagesController,
+    LtiDeepLinkPagesController,
   ],
   providers: [StudentPagesService, CoursePagesService],
 })

@@ -56,6 +56,8 @@ interface Fixtures {
   /** A registered LTI platform: its issuer and client id start a login. */
   ltiIssuer: string;
   ltiClientId: string;
+  /** A pending LTI deep linking request of another instructor (its picker is theirs alone). */
+  deepLinkRequest: string;
 }
 
 // Shorthands for the columns: anonymous, A, B, instructor, admin, revoked, sessionA, sessionB, expired, no-CSRF.
@@ -294,6 +296,14 @@ const RULES: Record<RouteKey, Rule> = {
     expect: PUBLIC(401),
   },
   'GET /.well-known/jwks.json': { path: () => '/.well-known/jwks.json', expect: PUBLIC(ok) },
+  // The deep linking picker: its instructor's only (the callers' sessions are students').
+  'GET /lti/deep-links/:id': { path: (f) => `/lti/deep-links/${f.deepLinkRequest}`, expect: page(403) },
+  'POST /lti/deep-links/:id': {
+    path: (f) => `/lti/deep-links/${f.deepLinkRequest}`,
+    csrf: 'session',
+    body: () => ({ form: { exercise: 'hello-world' } }),
+    expect: page(403),
+  },
   // --- pages ---
   'GET /login': { path: () => '/login', expect: [ok, ok, ok, ok, ok, ok, 'away', 'away', ok, 'away'] },
   'POST /login': {
@@ -533,6 +543,15 @@ describe('access control through every door', () => {
     });
     expect(platform.status).toBe(201);
     platforms.push(JSON.parse(platform.body).id);
+    const deepLink = await api.prisma.ltiDeepLinkRequest.create({
+      data: {
+        platformId: JSON.parse(platform.body).id,
+        userId: other.id,
+        deploymentId: '1',
+        returnUrl: 'http://localhost:9/deep-link-return',
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
     fixtures = {
       submissionA: JSON.parse(submitted.body).id,
       integration: integrations[0],
@@ -542,6 +561,7 @@ describe('access control through every door', () => {
       otherAssignment: JSON.parse(assignment.body).id,
       ltiIssuer,
       ltiClientId: 'matrice',
+      deepLinkRequest: deepLink.id,
     };
   });
   afterAll(async () => {

@@ -36,6 +36,25 @@ export interface ReceivedScore {
   at: number;
 }
 
+/** What the platform received from the tool's deep linking answer (after verifying it). */
+export interface ReceivedDeepLink {
+  data: unknown;
+  contentItems: {
+    type: string;
+    title?: string;
+    url?: string;
+    custom?: Record<string, string>;
+    lineItem?: { scoreMaximum: number; label?: string; resourceId?: string };
+  }[];
+}
+
+/** A deep linking request's settings (LTI Deep Linking 2.0 §4.4.1), overridable by tests. */
+export interface DeepLinkSettings {
+  accept_types?: string[];
+  data?: string;
+  deep_link_return_url?: string;
+}
+
 /** How the score endpoint answers the next request. */
 export type ScoreReply = { kind: 'status'; status: number; retryAfter?: string } | { kind: 'hang' };
 
@@ -57,8 +76,13 @@ export class LtiPlatform {
   readonly scores: ReceivedScore[] = [];
   readonly tokenRequests: { ok: boolean; reason?: string }[] = [];
   readonly refusedScores: { status: number; reason: string }[] = [];
-  /** Launches waiting for the tool's auth request, by lti_message_hint. */
-  private readonly pending = new Map<string, { user: PlatformUser; link: PlatformLink }>();
+  readonly deepLinks: ReceivedDeepLink[] = [];
+  readonly refusedDeepLinks: string[] = [];
+  /** Launches waiting for the tool's auth request, by lti_message_hint: a resource link or a deep linking request. */
+  private readonly pending = new Map<
+    string,
+    { user: PlatformUser; link: PlatformLink } | { user: PlatformUser; deepLinking: DeepLinkSettings }
+  >();
   private readonly tokens = new Set<string>();
   private readonly scorePlan: ScoreReply[] = [];
   private readonly hanging = new Set<ServerResponse>();
@@ -122,10 +146,19 @@ export class LtiPlatform {
     return { response: await postForm(form), form };
   }
 
+  /**
+   * A deep linking request (an instructor adds an activity): the same OIDC round trip, with an
+   * LtiDeepLinkingRequest whose return URL is this platform's /deep-link-return.
+   */
+  async deepLink(user: PlatformUser, settings: DeepLinkSettings = {}): Promise<{ response: Response; form: LaunchForm }> {
+    const form = await this.launchForm(user, { deepLinking: settings });
+    return { response: await postForm(form), form };
+  }
+
   /** Steps 1 and 2 of a launch, up to the form the platform would post (not posted). */
-  async launchForm(user: PlatformUser, link: PlatformLink): Promise<LaunchForm> {
+  async launchForm(user: PlatformUser, what: PlatformLink | { deepLinking: DeepLinkSettings }): Promise<LaunchForm> {
     const hint = randomUUID();
-    this.pending.set(hint, { user, link });
+    this.pending.set(hint, 'deepLinking' in what ? { user, deepLinking: what.deepLinking } : { user, link: what });
     const login = new URL(`${this.toolUrl}/lti/login`);
     login.search = new URLSearchParams({
       iss: this.issuer,
@@ -190,6 +223,24 @@ export class LtiPlatform {
     };
   }
 
+  /** The claims of a deep linking request (no resource link: the activity does not exist yet). */
+  deepLinkingClaims(user: PlatformUser, settings: DeepLinkSettings, nonce: string): Record<string, unknown> {
+    const claims = this.launchClaims(user, { id: 'none', lineItem: null }, nonce);
+    delete claims['https://purl.imsglobal.org/spec/lti/claim/resource_link'];
+    return {
+      ...claims,
+      'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiDeepLinkingRequest',
+      'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings': {
+        deep_link_return_url: `${this.url}/deep-link-return`,
+        accept_types: ['ltiResourceLink'],
+        accept_presentation_document_targets: ['iframe', 'window'],
+        accept_multiple: false,
+        data: 'donnees-opaques-42',
+        ...settings,
+      },
+    };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
@@ -203,6 +254,8 @@ export class LtiPlatform {
         return send(200, JSON.stringify({ keys: [this.jwk] }), 'application/json');
       if (req.method === 'GET' && url.pathname === '/auth') return await this.authorize(url.searchParams, send);
       if (req.method === 'POST' && url.pathname === '/token') return await this.token(new URLSearchParams(body), send);
+      if (req.method === 'POST' && url.pathname === '/deep-link-return')
+        return await this.deepLinkReturn(new URLSearchParams(body), send);
       const score = /^\/lineitems\/([^/]+)\/lineitem\/scores$/.exec(url.pathname);
       if (req.method === 'POST' && score) return await this.score(req, res, url, body, send);
       send(404, 'not found');
@@ -224,7 +277,11 @@ export class LtiPlatform {
     const launch = this.pending.get(q.get('lti_message_hint') ?? '');
     if (!launch || launch.user.sub !== q.get('login_hint')) return refuse('unknown login_hint / lti_message_hint');
     this.pending.delete(q.get('lti_message_hint')!);
-    const idToken = await this.idToken(this.launchClaims(launch.user, launch.link, nonce));
+    const idToken = await this.idToken(
+      'link' in launch
+        ? this.launchClaims(launch.user, launch.link, nonce)
+        : this.deepLinkingClaims(launch.user, launch.deepLinking, nonce),
+    );
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
     send(
       200,
@@ -235,6 +292,33 @@ export class LtiPlatform {
         `<noscript><button type="submit">Continuer</button></noscript></form></body></html>`,
       'text/html; charset=utf-8',
     );
+  }
+
+  /** The tool's answer, as the browser posts it: verified against the tool's JWKS before anything is created. */
+  private async deepLinkReturn(form: URLSearchParams, send: (s: number, t: string, type?: string) => void) {
+    const refuse = (why: string) => {
+      this.refusedDeepLinks.push(why);
+      send(400, `deep linking response refused: ${why}`);
+    };
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(form.get('JWT') ?? '', this.toolJwks!, {
+        issuer: this.clientId,
+        audience: this.issuer,
+        algorithms: ['RS256'],
+        requiredClaims: ['iat', 'exp', 'nonce'],
+      }));
+    } catch (err) {
+      return refuse(`JWT: ${(err as Error).message}`);
+    }
+    const claim = (name: string) => payload[`https://purl.imsglobal.org/spec/${name}`];
+    if (claim('lti/claim/message_type') !== 'LtiDeepLinkingResponse') return refuse('message_type');
+    if (claim('lti/claim/version') !== '1.3.0') return refuse('version');
+    if (claim('lti/claim/deployment_id') !== this.deploymentId) return refuse('deployment_id');
+    const items = claim('lti-dl/claim/content_items');
+    if (!Array.isArray(items)) return refuse('content_items');
+    this.deepLinks.push({ data: claim('lti-dl/claim/data'), contentItems: items as ReceivedDeepLink['contentItems'] });
+    send(200, 'activité créée', 'text/plain; charset=utf-8');
   }
 
   private async token(form: URLSearchParams, send: (s: number, t: string, type?: string) => void) {

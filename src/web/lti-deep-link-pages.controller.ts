@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { LtiDeepLinkingService } from '../lti/lti-deep-linking.service';
+import { CsrfGuard } from './csrf.guard';
+import { PageAuthGuard, type PageRequest } from './page-auth.guard';
+import { sendPage, session } from './page-response';
+import { deepLinkPickerPage, deepLinkReturnPage } from './views/lti-deep-link-page';
+
+/**
+ * The LTI deep linking picker: the launch of a deep linking request leads its instructor here
+ * (signed in by the launch); the choice is signed and posted back to the platform.
+ */
+@ApiExcludeController()
+@Controller('lti/deep-links')
+@UseGuards(PageAuthGuard)
+export class LtiDeepLinkPagesController {
+  constructor(private readonly deepLinking: LtiDeepLinkingService) {}
+
+  @Get(':id')
+  async picker(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const { principal, user } = session(req);
+    const request = await this.deepLinking.pending(id, principal.id);
+    sendPage(res, deepLinkPickerPage(user, request, await this.deepLinking.linkable()));
+  }
+
+  @Post(':id')
+  @UseGuards(CsrfGuard)
+  async choose(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const { principal, user } = session(req);
+    const slug = (body as Record<string, unknown> | undefined)?.exercise;
+    try {
+      const answer = await this.deepLinking.answer(id, principal.id, typeof slug === 'string' ? slug : '');
+      sendPage(res, deepLinkReturnPage(user, answer));
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === ErrorCode.Validation)) throw err;
+      const request = await this.deepLinking.pending(id, principal.id);
+      sendPage(
+        res,
+        deepLinkPickerPage(user, request, await this.deepLinking.linkable(), 'Choisissez un exercice de la liste.'),
+        400,
+      );
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { chapterTitle, compareChapters } from '../chapters';
+import { html, type VNode } from './html';
+import { layout, type PageUser } from './layout';
+
+/** An exercise the instructor can link, as the picker lists it. */
+export interface LinkableExercise {
+  slug: string;
+  title: string;
+  maxPoints: number;
+  chapter: string;
+}
+
+/**
+ * The picker an LMS opens when an instructor adds a dockgrader activity (LTI deep linking): the
+ * published exercises by chapter, one to choose; the choice goes back to the platform, which
+ * creates the activity and its grade column.
+ */
+export function deepLinkPickerPage(
+  user: PageUser,
+  request: { id: string; platformName: string; contextTitle: string | null },
+  exercises: LinkableExercise[],
+  error?: string,
+): VNode {
+  const chapters = [...new Set(exercises.map((e) => e.chapter))].sort(compareChapters);
+  return layout({
+    title: 'Choisir un exercice',
+    user,
+    children: html`<h1>Choisir l’exercice de la nouvelle activité</h1>
+      <p>
+        Plateforme : <strong>${request.platformName}</strong>${request.contextTitle
+          ? html` · cours : <strong>${request.contextTitle}</strong>`
+          : null}. L’exercice choisi devient une activité du cours ; la note de chaque étudiant y est
+        renvoyée automatiquement, sur le nombre de points de l’exercice.
+      </p>
+      <form method="post" action=${`/lti/deep-links/${request.id}`}>
+        <input type="hidden" name="_csrf" value=${user.csrfToken} />
+        ${error
+          ? html`<p class="field-error" id="exercise-error" role="alert">${error}</p>`
+          : null}
+        ${chapters.map(
+          (chapter) => html`<fieldset aria-describedby=${error ? 'exercise-error' : undefined}>
+            <legend>${chapterTitle(chapter)}</legend>
+            ${exercises
+              .filter((e) => e.chapter === chapter)
+              .map(
+                (e) => html`<div class="choice">
+                  <input type="radio" name="exercise" id=${`ex-${e.slug}`} value=${e.slug} required />
+                  <label for=${`ex-${e.slug}`}
+                    >${e.title} <span class="muted small">(${e.slug}, ${e.maxPoints} points)</span></label
+                  >
+                </div>`,
+              )}
+          </fieldset>`,
+        )}
+        <button type="submit" class="button button-primary">Ajouter à la plateforme</button>
+      </form>`,
+  });
+}
+
+/**
+ * The answer travels back through the browser (LTI Deep Linking 2.0 §4.5): a form posting the
+ * signed JWT to the platform's return URL, sent at once by the page script, or by the button.
+ */
+export function deepLinkReturnPage(user: PageUser, answer: { returnUrl: string; jwt: string; title: string }): VNode {
+  return layout({
+    title: 'Retour à la plateforme',
+    user,
+    children: html`<h1>« ${answer.title} » choisi</h1>
+      <form method="post" action=${answer.returnUrl} data-autosubmit>
+        <input type="hidden" name="JWT" value=${answer.jwt} />
+        <p>Retour à la plateforme pour créer l’activité…</p>
+        <button type="submit" class="button button-primary">Retourner à la plateforme</button>
+      </form>`,
+  });
+}
