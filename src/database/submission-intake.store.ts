@@ -53,18 +53,15 @@ export class SubmissionIntakeStore {
     if (batch.length === 1) return this.writeOne(batch[0]);
     let attempts: Map<string, number>;
     try {
-      const { rows } = await this.sql.pool.query<{ id: string; attempt: number }>(
-        INTAKE_SQL.insertSubmissions,
-        [
-          batch.map((p) => p.id),
-          batch.map((p) => p.row.userId),
-          batch.map((p) => p.row.exerciseId),
-          batch.map((p) => p.row.exerciseVersion),
-          batch.map((p) => p.row.source),
-          batch.map((p) => JSON.stringify(p.row.files ?? [])),
-          batch.map((p) => p.row.idempotencyKey),
-        ],
-      );
+      const { rows } = await this.sql.pool.query<{ id: string; attempt: number }>(INTAKE_SQL.insertSubmissions, [
+        batch.map((p) => p.id),
+        batch.map((p) => p.row.userId),
+        batch.map((p) => p.row.exerciseId),
+        batch.map((p) => p.row.exerciseVersion),
+        batch.map((p) => p.row.source),
+        batch.map((p) => JSON.stringify(p.row.files ?? [])),
+        batch.map((p) => p.row.idempotencyKey),
+      ]);
       attempts = new Map(rows.map((r) => [r.id, r.attempt]));
     } catch {
       await Promise.all(batch.map((p) => this.writeOne(p)));
@@ -80,18 +77,15 @@ export class SubmissionIntakeStore {
 
   private async writeOne({ id, row, resolve, reject }: Pending): Promise<void> {
     try {
-      const { rows } = await this.sql.pool.query<{ attempt: number }>(
-        INTAKE_SQL.insertSubmission,
-        [
-          id,
-          row.userId,
-          row.exerciseId,
-          row.exerciseVersion,
-          row.source,
-          JSON.stringify(row.files ?? []),
-          row.idempotencyKey,
-        ],
-      );
+      const { rows } = await this.sql.pool.query<{ attempt: number }>(INTAKE_SQL.insertSubmission, [
+        id,
+        row.userId,
+        row.exerciseId,
+        row.exerciseVersion,
+        row.source,
+        JSON.stringify(row.files ?? []),
+        row.idempotencyKey,
+      ]);
       resolve({ id, attempt: rows[0].attempt });
     } catch (err) {
       if (err instanceof DatabaseError && err.code === '23505' && err.constraint?.includes('idempotency')) {

@@ -65,7 +65,10 @@ export class LtiDeepLinkingService {
     const settings = claims[LTI.deepLinkingSettings] as Settings;
     const returnUrl = settings.deep_link_return_url;
     if (returnUrl.length > 2000 || !isPlatformEndpoint(returnUrl))
-      throw new LtiRefused(400, 'deep_link_return_url refusée : une adresse https:// (http:// seulement pour localhost)');
+      throw new LtiRefused(
+        400,
+        'deep_link_return_url refusée : une adresse https:// (http:// seulement pour localhost)',
+      );
     const accepted = Array.isArray(settings.accept_types) ? settings.accept_types : [];
     if (!accepted.includes('ltiResourceLink'))
       throw new LtiRefused(400, "la plateforme n'accepte pas de lien d'activité (accept_types sans ltiResourceLink)");

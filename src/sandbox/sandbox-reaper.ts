@@ -155,6 +155,11 @@ export class SandboxReaper {
  * whose owner is dead or whose deadline passed goes; returns how many containers were removed.
  */
 export async function sweepAbandonedSandboxes(docker: Docker, root: string): Promise<number> {
-  const report = await new SandboxReaper(docker, root, () => false, () => undefined).sweep();
+  const report = await new SandboxReaper(
+    docker,
+    root,
+    () => false,
+    () => undefined,
+  ).sweep();
   return report.containers;
 }

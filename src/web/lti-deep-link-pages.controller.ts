@@ -9,6 +9,19 @@ import { sendPage, session } from './page-response';
 import { deepLinkPickerPage, deepLinkReturnPage } from './views/lti-deep-link-page';
 
 /**
+ * This page's one form posts to the platform: the policy (helmet's, `form-action 'self'`) lets it
+ * reach that origin too, on this response only.
+ */
+function allowFormTo(res: Response, url: string): void {
+  const policy = res.getHeader('Content-Security-Policy');
+  if (typeof policy !== 'string') return;
+  res.setHeader(
+    'Content-Security-Policy',
+    policy.replace("form-action 'self'", `form-action 'self' ${new URL(url).origin}`),
+  );
+}
+
+/**
  * The LTI deep linking picker: the launch of a deep linking request leads its instructor here
  * (signed in by the launch); the choice is signed and posted back to the platform.
  */
@@ -37,6 +50,7 @@ export class LtiDeepLinkPagesController {
     const slug = (body as Record<string, unknown> | undefined)?.exercise;
     try {
       const answer = await this.deepLinking.answer(id, principal.id, typeof slug === 'string' ? slug : '');
+      allowFormTo(res, answer.returnUrl);
       sendPage(res, deepLinkReturnPage(user, answer));
     } catch (err) {
       if (!(err instanceof DomainError && err.code === ErrorCode.Validation)) throw err;

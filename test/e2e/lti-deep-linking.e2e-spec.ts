@@ -81,7 +81,9 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
     expect(picker.html).toContain('value="hello-world"');
     expect(picker.html).toContain(`${hello.maxScore} points`);
     expect(picker.html).toContain('Docker, premiers pas'); // the LMS course it is for
-    const teacher = await api.prisma.user.findFirstOrThrow({ where: { lmsId: `lti:${platformId}`, lmsUserId: TEACHER.sub } });
+    const teacher = await api.prisma.user.findFirstOrThrow({
+      where: { lmsId: `lti:${platformId}`, lmsUserId: TEACHER.sub },
+    });
     expect(teacher.role).toBe(Role.instructor);
 
     // Without the form's CSRF token: refused, and the request is still pending.
@@ -126,7 +128,11 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
 
     // The activity the platform created from the answer launches learners into the exercise.
     const item = created.contentItems[0];
-    const { response } = await platform.launch(LEARNER, { id: 'rl-from-deep-link', title: item.title, custom: item.custom });
+    const { response } = await platform.launch(LEARNER, {
+      id: 'rl-from-deep-link',
+      title: item.title,
+      custom: item.custom,
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/exercises/hello-world');
   });

@@ -150,7 +150,10 @@ export class LtiPlatform {
    * A deep linking request (an instructor adds an activity): the same OIDC round trip, with an
    * LtiDeepLinkingRequest whose return URL is this platform's /deep-link-return.
    */
-  async deepLink(user: PlatformUser, settings: DeepLinkSettings = {}): Promise<{ response: Response; form: LaunchForm }> {
+  async deepLink(
+    user: PlatformUser,
+    settings: DeepLinkSettings = {},
+  ): Promise<{ response: Response; form: LaunchForm }> {
     const form = await this.launchForm(user, { deepLinking: settings });
     return { response: await postForm(form), form };
   }

@@ -27,30 +27,31 @@ export function deepLinkPickerPage(
     user,
     children: html`<h1>Choisir l’exercice de la nouvelle activité</h1>
       <p>
-        Plateforme : <strong>${request.platformName}</strong>${request.contextTitle
-          ? html` · cours : <strong>${request.contextTitle}</strong>`
-          : null}. L’exercice choisi devient une activité du cours ; la note de chaque étudiant y est
-        renvoyée automatiquement, sur le nombre de points de l’exercice.
+        Plateforme : <strong>${request.platformName}</strong>${
+          request.contextTitle ? html` · cours : <strong>${request.contextTitle}</strong>` : null
+        }.
+        L’exercice choisi devient une activité du cours ; la note de chaque étudiant y est renvoyée automatiquement, sur
+        le nombre de points de l’exercice.
       </p>
       <form method="post" action=${`/lti/deep-links/${request.id}`}>
         <input type="hidden" name="_csrf" value=${user.csrfToken} />
-        ${error
-          ? html`<p class="field-error" id="exercise-error" role="alert">${error}</p>`
-          : null}
+        ${error ? html`<p class="field-error" id="exercise-error" role="alert">${error}</p>` : null}
         ${chapters.map(
-          (chapter) => html`<fieldset aria-describedby=${error ? 'exercise-error' : undefined}>
-            <legend>${chapterTitle(chapter)}</legend>
-            ${exercises
-              .filter((e) => e.chapter === chapter)
-              .map(
-                (e) => html`<div class="choice">
-                  <input type="radio" name="exercise" id=${`ex-${e.slug}`} value=${e.slug} required />
-                  <label for=${`ex-${e.slug}`}
-                    >${e.title} <span class="muted small">(${e.slug}, ${e.maxPoints} points)</span></label
-                  >
-                </div>`,
-              )}
-          </fieldset>`,
+          (chapter) =>
+            html`<fieldset aria-describedby=${error ? 'exercise-error' : undefined}>
+              <legend>${chapterTitle(chapter)}</legend>
+              ${exercises
+                .filter((e) => e.chapter === chapter)
+                .map(
+                  (e) =>
+                    html`<div class="choice">
+                      <input type="radio" name="exercise" id=${`ex-${e.slug}`} value=${e.slug} required />
+                      <label for=${`ex-${e.slug}`}
+                        >${e.title} <span class="muted small">(${e.slug}, ${e.maxPoints} points)</span></label
+                      >
+                    </div>`,
+                )}
+            </fieldset>`,
         )}
         <button type="submit" class="button button-primary">Ajouter à la plateforme</button>
       </form>`,

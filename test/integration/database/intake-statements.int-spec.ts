@@ -51,7 +51,13 @@ describe('intake SQL on the migrated schema', () => {
     const [inserted] = await run<{ attempt: number }>('insertSubmission', [id, ...rest]);
     expect(inserted.attempt).toBe(1);
     const stored = await prisma.submission.findUniqueOrThrow({ where: { id: id as string } });
-    expect(stored).toMatchObject({ status: 'queued', runs: 0, source: 'docker ps', files: [], idempotencyKey: `k1-${tag}` });
+    expect(stored).toMatchObject({
+      status: 'queued',
+      runs: 0,
+      source: 'docker ps',
+      files: [],
+      idempotencyKey: `k1-${tag}`,
+    });
     // The store tells a replay from other failures by this code and constraint name.
     const replay = await run('insertSubmission', row(`k1-${tag}`)).catch((e: unknown) => e);
     expect(replay).toBeInstanceOf(DatabaseError);
