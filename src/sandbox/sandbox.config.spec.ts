@@ -55,6 +55,9 @@ describe('sandboxConfigFromEnv', () => {
   it('rejects nonsense with the variable named', () => {
     expect(() => loadEnv({ SANDBOX_MEMORY_MB: '12' })).toThrow(/SANDBOX_MEMORY_MB/);
     expect(() => loadEnv({ SANDBOX_ROOT: 'relative/dir' })).toThrow(/SANDBOX_ROOT/);
+    // The golden store's staging socket must fit a Unix socket path (107 bytes): 38 characters of root.
+    expect(loadEnv({ SANDBOX_ROOT: `/${'r'.repeat(37)}` }).SANDBOX_ROOT).toHaveLength(38);
+    expect(() => loadEnv({ SANDBOX_ROOT: `/${'r'.repeat(38)}` })).toThrow(/SANDBOX_ROOT.*at most 38/);
   });
 });
 
