@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { SANDBOX_ROOT_MAX_LENGTH } from '../sandbox/sandbox-container';
+
+/**
+ * Longest SANDBOX_ROOT whose inner engine sockets can still be connected to: a Unix socket path
+ * holds at most 107 bytes (sun_path, 108 with its NUL); beyond, connect() fails with EINVAL and
+ * no golden store can be prepared. The deepest socket is the golden store's staging sandbox's,
+ * 69 characters below the root (src/sandbox/sandbox.config.spec.ts keeps the two in step).
+ */
+export const SANDBOX_ROOT_MAX_LENGTH = 38;
 
 /** Every environment variable the service reads, validated once before Nest starts. */
 export const envSchema = z.object({

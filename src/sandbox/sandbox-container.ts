@@ -27,20 +27,12 @@ export function sandboxPaths(root: string, id: string): SandboxPaths {
 
 /**
  * Name of the staging directory (under `<root>/golden/`) where a golden store is prepared: the
- * deepest sandbox directory the engine makes, so the one that bounds the root's length below.
+ * deepest sandbox directory the engine makes, so its socket bounds SANDBOX_ROOT's length
+ * (src/config/env.ts, checked in sandbox.config.spec.ts).
  */
 export function goldenStagingName(setHash: string, suffix: string): string {
   return `.tmp-golden-${setHash}-${suffix}`;
 }
-
-/**
- * Longest SANDBOX_ROOT whose inner engine sockets can still be connected to: a Unix socket path
- * holds at most 107 bytes (sun_path, 108 with its NUL); beyond, connect() fails with EINVAL and
- * the golden store never gets prepared. The deepest socket is the golden staging sandbox's
- * (16-character image set hash, 6-character suffix).
- */
-export const SANDBOX_ROOT_MAX_LENGTH =
-  107 - sandboxPaths(`/golden/${goldenStagingName('0'.repeat(16), '0'.repeat(6))}`, 'prep').socketPath.length;
 
 export const SANDBOX_WORKDIR = '/work';
 
