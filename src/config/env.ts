@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * Longest SANDBOX_ROOT whose inner engine sockets can still be connected to: a Unix socket path
+ * holds at most 107 bytes (sun_path, 108 with its NUL); beyond, connect() fails with EINVAL and
+ * no golden store can be prepared. The deepest socket is the golden store's staging sandbox's,
+ * 69 characters below the root (src/sandbox/sandbox.config.spec.ts keeps the two in step).
+ */
+export const SANDBOX_ROOT_MAX_LENGTH = 38;
+
 /** Every environment variable the service reads, validated once before Nest starts. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -27,7 +35,14 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default('dockgrader'),
   DOCKER_HOST: z.string().min(1).default('unix:///var/run/docker.sock'),
   // Sandbox engine (src/sandbox/, docs/sandbox.md). Defaults are safe for a 2-core CI machine.
-  SANDBOX_ROOT: z.string().startsWith('/').default('/var/lib/dockgrader/sandboxes'),
+  SANDBOX_ROOT: z
+    .string()
+    .startsWith('/')
+    .max(
+      SANDBOX_ROOT_MAX_LENGTH,
+      `must be at most ${SANDBOX_ROOT_MAX_LENGTH} characters (the sandboxes' engine sockets live under it, and a Unix socket path holds 107)`,
+    )
+    .default('/var/lib/dockgrader/sandboxes'),
   SANDBOX_IMAGE_MANIFEST: z.string().min(1).default('images/.built/manifest.json'),
   /** Warm sandboxes per worker: the adaptive pool's floor, or its fixed size when SANDBOX_POOL_ADAPTIVE=false. */
   SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(1),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageCatalog } from './image-catalog';
 import type { EngineIsolation } from '../docker/engine-isolation';
-import { sandboxContainerSpec, sandboxPaths } from './sandbox-container';
+import { goldenStagingName, sandboxContainerSpec, sandboxPaths } from './sandbox-container';
 import { SandboxLabels, currentOwner, goldenVolumeName } from './sandbox.labels';
 import { SandboxInfrastructureError } from './sandbox.types';
 import { waitForInnerEngine } from './inner-engine';
@@ -130,8 +130,9 @@ export class GoldenStore {
       this.replacedStore = true;
     }
     await mkdir(join(this.root, 'golden'), { recursive: true, mode: 0o700 });
-    const id = `golden-${this.catalog.setHash}-${randomBytes(3).toString('hex')}`;
-    const staging = join(this.root, 'golden', `.tmp-${id}`);
+    const suffix = randomBytes(3).toString('hex');
+    const id = `golden-${this.catalog.setHash}-${suffix}`;
+    const staging = join(this.root, 'golden', goldenStagingName(this.catalog.setHash, suffix));
     const paths = sandboxPaths(staging, 'prep');
     await prepareSandboxDirs(paths, isolation);
     let container: Docker.Container | undefined;

@@ -25,6 +25,15 @@ export function sandboxPaths(root: string, id: string): SandboxPaths {
   };
 }
 
+/**
+ * Name of the staging directory (under `<root>/golden/`) where a golden store is prepared: the
+ * deepest sandbox directory the engine makes, so its socket bounds SANDBOX_ROOT's length
+ * (src/config/env.ts, checked in sandbox.config.spec.ts).
+ */
+export function goldenStagingName(setHash: string, suffix: string): string {
+  return `.tmp-golden-${setHash}-${suffix}`;
+}
+
 export const SANDBOX_WORKDIR = '/work';
 
 /**

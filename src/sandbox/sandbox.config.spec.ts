@@ -1,4 +1,7 @@
-import { loadEnv } from '../config/env';
+import { join } from 'node:path';
+import { loadEnv, SANDBOX_ROOT_MAX_LENGTH } from '../config/env';
+import { imageSetHash } from './image-hash';
+import { goldenStagingName, sandboxPaths } from './sandbox-container';
 import { SandboxLimitsError, resolveLimits, sandboxConfigFromEnv } from './sandbox.config';
 
 const MB = 1024 * 1024;
@@ -55,6 +58,18 @@ describe('sandboxConfigFromEnv', () => {
   it('rejects nonsense with the variable named', () => {
     expect(() => loadEnv({ SANDBOX_MEMORY_MB: '12' })).toThrow(/SANDBOX_MEMORY_MB/);
     expect(() => loadEnv({ SANDBOX_ROOT: 'relative/dir' })).toThrow(/SANDBOX_ROOT/);
+    const longest = `/${'r'.repeat(SANDBOX_ROOT_MAX_LENGTH - 1)}`;
+    expect(loadEnv({ SANDBOX_ROOT: longest }).SANDBOX_ROOT).toBe(longest);
+    expect(() => loadEnv({ SANDBOX_ROOT: `${longest}r` })).toThrow(/SANDBOX_ROOT.*at most 38/);
+  });
+
+  it('keeps the deepest inner engine socket (a golden store in preparation) within a Unix socket path', () => {
+    const socketUnder = (root: string) =>
+      sandboxPaths(join(root, 'golden', goldenStagingName('0'.repeat(16), '0'.repeat(6))), 'prep').socketPath;
+    const longest = `/${'r'.repeat(SANDBOX_ROOT_MAX_LENGTH - 1)}`;
+    // Exactly at the limit: the bound is neither loose nor too tight.
+    expect(socketUnder(longest)).toHaveLength(107);
+    expect(imageSetHash(['a', 'b'])).toHaveLength(16);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -73,14 +73,8 @@ describe('fault suite', () => {
       // Worker 1 grades on an engine of its own (issue #15: workers on two engines), the one the
       // engine phase restarts; worker 0 on the shared engine, which the suite never stops.
       engine = await PrivateDockerd.create();
-      const manifest = JSON.parse(readFileSync(join(root, 'images/.built/manifest.json'), 'utf8')) as {
-        images: Record<string, { tag: string }>;
-      };
-      engine.loadImages(Object.values(manifest.images).map((i) => i.tag));
-      const privateSandboxRoot = join(engine.dir, 'sandboxes');
-      mkdirSync(privateSandboxRoot);
-      chmodSync(privateSandboxRoot, 0o711);
-      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: privateSandboxRoot };
+      engine.loadCatalogImages();
+      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: engine.sandboxRoot() };
       const databaseUrl = await createDatabase(pg.url(), 'dockgrader');
       migrate(databaseUrl);
       const port = await freePort();

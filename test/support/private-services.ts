@@ -1,8 +1,9 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { loadImageCatalog, repositoryManifestPath, type ImageCatalog } from '../../src/sandbox/image-catalog';
 import { eventually, freePort, waitForExit } from './processes';
 
 /**
@@ -140,12 +141,13 @@ export class PrivateRedis {
 }
 
 /**
- * A second Docker engine of our own, for the faults that restart an engine: its own data root,
- * exec root, pid file, socket, config file (not /etc/docker/daemon.json) and bridge — a bridge
- * made for it, never `--bridge=none` (which deletes the shared docker0) — with iptables and IP
- * forwarding left alone, and user namespaces as the shared engine has them. The course images are
- * copied from the shared engine (`docker save | docker load`). `destroy()` stops it, removes the
- * bridge, unmounts what it left mounted and deletes its directory.
+ * A second Docker engine of our own, for the tests that run workers on two engines (the fault
+ * suite, which also restarts it; test/e2e/two-engines): its own data root, exec root, pid file,
+ * socket, config file (not /etc/docker/daemon.json) and bridge — a bridge made for it, never
+ * `--bridge=none` (which deletes the shared docker0) — with iptables and IP forwarding left alone,
+ * and user namespaces as the shared engine has them. Its images come from the shared engine
+ * (`loadCatalogImages`). `destroy()` stops it, removes the bridge, unmounts what it left mounted
+ * and deletes its directory.
  */
 export class PrivateDockerd {
   private child?: ChildProcess;
@@ -165,8 +167,9 @@ export class PrivateDockerd {
   }
 
   static async create(): Promise<PrivateDockerd> {
-    // Not under /tmp's tmpfs if any: overlay2 needs a real filesystem under its data root.
-    const dir = mkdtempSync(join('/var/tmp', 'dg-faults-engine-'));
+    // Not under /tmp's tmpfs if any: overlay2 needs a real filesystem under its data root. A short
+    // name: the sandbox root under it must stay within SANDBOX_ROOT_MAX_LENGTH (Unix socket paths).
+    const dir = mkdtempSync(join('/var/tmp', 'dge-'));
     chmodSync(dir, 0o711); // the remapped root (165536) must traverse it to reach its data root
     const n = 200 + Math.floor(Math.random() * 50);
     const engine = new PrivateDockerd(dir, `dgf${randomHex(4)}`, `10.${n}.${Math.floor(Math.random() * 250)}.1/24`);
@@ -215,12 +218,27 @@ export class PrivateDockerd {
     return execFileSync('docker', ['-H', this.host, ...args], { stdio: 'pipe' }).toString();
   }
 
-  /** Copies images from the shared engine (read-only there: `docker save`). */
-  loadImages(tags: string[]): void {
-    execFileSync('bash', ['-o', 'pipefail', '-c', `docker save ${tags.join(' ')} | docker -H ${this.host} load -q`], {
+  /**
+   * Gives this engine what a worker needs on it, copied from the shared engine (read-only there):
+   * the sandbox image and the course images under the names the golden store exports
+   * (hello-world:latest …), in one `docker save` so that shared layers travel once. The worker
+   * then prepares its own golden store on this engine, as on a new host. Measured on the 2-core
+   * machine: ~10 s for the sandbox image, ~11 s for the course images, under load up to twice.
+   */
+  loadCatalogImages(catalog: ImageCatalog = loadImageCatalog(repositoryManifestPath)): void {
+    const names = [catalog.sandbox.tag, ...catalog.course.flatMap((i) => i.tags)];
+    execFileSync('bash', ['-o', 'pipefail', '-c', `docker save ${names.join(' ')} | docker -H ${this.host} load -q`], {
       stdio: 'pipe',
       maxBuffer: 64 * 1024 * 1024,
     });
+  }
+
+  /** A SANDBOX_ROOT for the workers of this engine (created; removed with the engine). */
+  sandboxRoot(): string {
+    const dir = join(this.dir, 'sandboxes');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o711); // the remapped root traverses it to the sandboxes' directories
+    return dir;
   }
 
   /** Stops the engine (SIGTERM: containers are stopped, as at a host's restart). */

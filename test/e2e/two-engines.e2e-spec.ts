@@ -1,0 +1,171 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { loadExercise } from '../../src/exercises/exercise.loader';
+import { Role } from '../../src/generated/prisma/enums';
+import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
+import { startApi, suitePrefix, userWithToken, type ApiHarness } from '../support/api-app';
+import { sandboxesOwnedBy, startWorker, stopProcess, waitForStatus } from '../support/pipeline';
+import { PrivateDockerd } from '../support/private-services';
+import { eventually, root } from '../support/processes';
+import { redisUrl } from '../support/test-env';
+
+jest.setTimeout(300_000);
+
+const SUBMISSIONS = 6;
+
+/**
+ * Workers on several Docker engines (issue #15, docs/deploy.md "Several boxes"): a second engine
+ * started on this machine (test/support/private-services.ts) stands for a second worker host. One
+ * worker per engine consumes the same queue; every submission must be graded exactly once, by
+ * workers of both engines, and neither engine may keep a sandbox once its worker stopped. The
+ * second engine gets its images as a new host would (a copy of the built images, then its worker
+ * prepares its own golden store): the phase timings are printed.
+ */
+describe('workers on two Docker engines', () => {
+  const prefix = suitePrefix('two-engines');
+  const workerEnv = {
+    REDIS_PREFIX: prefix,
+    WORKER_CONCURRENCY: '1',
+    // One warm sandbox per worker, fixed: a sandbox on each engine that the worker's stop must destroy.
+    SANDBOX_POOL_SIZE: '1',
+    SANDBOX_POOL_ADAPTIVE: 'false',
+  };
+  let api: ApiHarness;
+  let engine: PrivateDockerd | undefined;
+  const workers: ReturnType<typeof startWorker>[] = [];
+
+  beforeAll(async () => {
+    api = await startApi({ REDIS_PREFIX: prefix });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) await stopProcess(w);
+    await engine?.destroy();
+    await api?.close();
+    const redis = new Redis(redisUrl());
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('grades one queue on both engines, each submission once, and leaves no sandbox on either', async () => {
+    const timings: Record<string, number> = {};
+    const timed = async <T>(name: string, step: () => Promise<T> | T): Promise<T> => {
+      const t0 = Date.now();
+      try {
+        return await step();
+      } finally {
+        timings[name] = (Date.now() - t0) / 1000;
+      }
+    };
+    const second = await timed('second engine started', () => PrivateDockerd.create());
+    engine = second;
+    await timed('images copied to it', () => second.loadCatalogImages());
+    const sandboxRoot = second.sandboxRoot();
+    const helloWorld = await loadExercise(join(root, 'exercises', 'hello-world'));
+
+    const admin = await userWithToken(api, Role.admin);
+    const student = await userWithToken(api, Role.student);
+    const operations = async () =>
+      (
+        await request(api.app.getHttpServer())
+          .get('/api/admin/operations')
+          .set('Authorization', `Bearer ${admin.token}`)
+          .expect(200)
+      ).body as {
+        workers: Array<{ pid: number; engine: string; recentErrors: Array<{ cause: string; message: string }> }>;
+      };
+
+    // A worker beats only once its sandbox engine is ready (golden store prepared, pool started).
+    const sharedWorker = startWorker(workerEnv);
+    const secondWorker = startWorker({ ...workerEnv, DOCKER_HOST: second.host, SANDBOX_ROOT: sandboxRoot });
+    workers.push(sharedWorker, secondWorker);
+    const engineOf = new Map<number, string>();
+    await timed('both workers ready (golden stores prepared)', () =>
+      eventually(
+        async () => {
+          const report = await operations();
+          if (report.workers.length < 2)
+            throw new Error(`${report.workers.length} worker(s) beating\n${secondWorker.output().slice(-2000)}`);
+          for (const w of report.workers) engineOf.set(w.pid, w.engine);
+        },
+        240_000,
+        1000,
+      ),
+    );
+    expect(engineOf.get(secondWorker.pid!)).toBe(second.host);
+    expect(engineOf.get(sharedWorker.pid!)).not.toBe(second.host);
+
+    // One queue, both engines: every submission queued at once, so both idle workers take some.
+    const ids = await timed('submissions graded', async () => {
+      const accepted = await Promise.all(
+        Array.from({ length: SUBMISSIONS }, async () => {
+          const res = await request(api.app.getHttpServer())
+            .post('/api/submissions')
+            .set('Authorization', `Bearer ${student.token}`)
+            .send({ exercise: 'hello-world', source: helloWorld.reference.source, files: helloWorld.reference.files });
+          expect(res.status).toBe(202);
+          return res.body.id as string;
+        }),
+      );
+      for (const id of accepted) await waitForStatus(api.prisma, id, ['graded', 'error'], 200_000);
+      return accepted;
+    });
+
+    // Exactly once in the database: one result per submission, its first attempt, full marks.
+    for (const id of ids) {
+      const stored = await waitForStatus(api.prisma, id, ['graded']);
+      expect({ id, results: stored.results.map((r) => ({ attempt: r.attempt, score: r.score })) }).toEqual({
+        id,
+        results: [{ attempt: 1, score: helloWorld.maxScore }],
+      });
+    }
+
+    // Who graded what, from the workers' own metrics as /metrics aggregates them (one series per
+    // process): both engines graded some, and the gradings add up to the submissions, none twice.
+    const gradedBy = await eventually(
+      async () => {
+        const text = (await request(api.app.getHttpServer()).get('/metrics').expect(200)).text;
+        const perEngine = new Map<string, number>();
+        for (const line of text.split('\n')) {
+          if (!line.startsWith('dockgrader_grading_duration_seconds_count{')) continue;
+          const pid = Number(/process="worker [^"]*:(\d+)"/.exec(line)?.[1]);
+          const outcome = /outcome="([^"]+)"/.exec(line)?.[1];
+          const key = `${engineOf.get(pid) ?? `unknown worker ${pid}`} ${outcome}`;
+          perEngine.set(key, (perEngine.get(key) ?? 0) + Number(line.split(' ').pop()));
+        }
+        const total = [...perEngine.values()].reduce((a, b) => a + b, 0);
+        if (total < SUBMISSIONS) throw new Error(`metrics show ${total} gradings so far`);
+        return Object.fromEntries(perEngine);
+      },
+      30_000,
+      1000,
+    );
+    const sharedHost = engineOf.get(sharedWorker.pid!)!;
+    expect(Object.keys(gradedBy).sort()).toEqual([`${second.host} graded`, `${sharedHost} graded`].sort());
+    expect(gradedBy[`${second.host} graded`] + gradedBy[`${sharedHost} graded`]).toBe(SUBMISSIONS);
+    for (const w of (await operations()).workers)
+      expect({ pid: w.pid, errors: w.recentErrors }).toEqual({ pid: w.pid, errors: [] });
+
+    // A stopped worker destroys its sandboxes (the warm one included) on its own engine.
+    await timed('workers stopped', async () => {
+      for (const w of workers) await stopProcess(w);
+    });
+    expect(await sandboxesOwnedBy(sharedWorker.pid!)).toEqual([]);
+    expect((await second.docker(['ps', '-aq', '--filter', `label=${SandboxLabels.sandbox}`])).trim()).toBe('');
+    expect(readdirSync(join(sandboxRoot, 'run'))).toEqual([]);
+
+    await timed('second engine stopped and removed', () => second.destroy());
+    engine = undefined;
+    expect(existsSync(second.dir)).toBe(false);
+    expect(existsSync(`/sys/class/net/${second.bridge}`)).toBe(false);
+
+    process.stdout.write(
+      `two engines: graded ${JSON.stringify(gradedBy)}; seconds: ${Object.entries(timings)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}\n`,
+    );
+  });
+});
