@@ -21,9 +21,14 @@ const deliverySelect = {
     orderBy: { number: 'asc' },
     select: { number: true, startedAt: true, durationMs: true, httpStatus: true, response: true },
   },
+  // A score sent to an LTI platform: whose, for which activity.
+  ltiLaunch: { select: { user: { select: { displayName: true } }, resourceLink: { select: { title: true } } } },
 } as const;
 
-/** The delivery log (admins; instructors of the course once courses exist) and redelivery. */
+/** Whose deliveries a log shows: one webhook integration's, or the scores sent to one LTI platform. */
+export type DeliveryOwner = { integrationId: string } | { ltiPlatformId: string };
+
+/** The delivery log (admins) of an integration's webhooks or of an LTI platform's scores, and redelivery. */
 @Injectable()
 export class DeliveryLogService {
   constructor(
@@ -31,11 +36,22 @@ export class DeliveryLogService {
     private readonly producer: WebhookDeliveryProducer,
   ) {}
 
-  async list(integrationId: string, q: DeliveryListQuery) {
-    const exists = await this.prisma.integration.findUnique({ where: { id: integrationId }, select: { id: true } });
-    if (!exists) throw DomainError.notFound(`integration ${integrationId}`);
+  async list(owner: DeliveryOwner, q: DeliveryListQuery) {
+    const exists =
+      'integrationId' in owner
+        ? await this.prisma.integration.findUnique({ where: { id: owner.integrationId }, select: { id: true } })
+        : await this.prisma.ltiPlatform.findUnique({ where: { id: owner.ltiPlatformId }, select: { id: true } });
+    if (!exists)
+      throw DomainError.notFound(
+        'integrationId' in owner ? `integration ${owner.integrationId}` : `LTI platform ${owner.ltiPlatformId}`,
+      );
     const rows = await this.prisma.webhookDelivery.findMany({
-      where: { integrationId, status: q.status },
+      where: {
+        ...('integrationId' in owner
+          ? { integrationId: owner.integrationId }
+          : { ltiLaunch: { resourceLink: { platformId: owner.ltiPlatformId } } }),
+        status: q.status,
+      },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       cursor: q.cursor ? { id: q.cursor } : undefined,
       skip: q.cursor ? 1 : 0,
@@ -44,8 +60,11 @@ export class DeliveryLogService {
     });
     const page = rows.slice(0, q.limit);
     return {
-      items: page.map(({ attemptLog, ...d }) => ({
+      items: page.map(({ attemptLog, ltiLaunch, ...d }) => ({
         ...d,
+        ...(ltiLaunch
+          ? { student: ltiLaunch.user.displayName, activity: ltiLaunch.resourceLink.title ?? undefined }
+          : {}),
         // A pending delivery's next attempt; while one runs, when the sweeper would take it over.
         nextRetryAt: d.status === DeliveryStatus.pending ? d.nextRetryAt : null,
         attemptLog,

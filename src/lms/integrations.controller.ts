@@ -77,7 +77,7 @@ export class IntegrationsController {
     @Param('id', uuid('integration')) id: string,
     @Query(new ZodValidationPipe(deliveryListSchema, 'query')) query: DeliveryListQuery,
   ) {
-    return this.log.list(id, query);
+    return this.log.list({ integrationId: id }, query);
   }
 
   @Post('webhook-deliveries/:id/redeliver')

@@ -40,6 +40,12 @@ export class LtiPlatformsService {
     return this.prisma.ltiPlatform.findMany({ orderBy: { createdAt: 'asc' }, select: viewSelect });
   }
 
+  async get(id: string): Promise<LtiPlatformView> {
+    const found = await this.prisma.ltiPlatform.findUnique({ where: { id }, select: viewSelect });
+    if (!found) throw DomainError.notFound(`LTI platform ${id}`);
+    return found;
+  }
+
   async setEnabled(id: string, enabled: boolean): Promise<LtiPlatformView> {
     const found = await this.prisma.ltiPlatform.findUnique({ where: { id }, select: { id: true } });
     if (!found) throw DomainError.notFound(`LTI platform ${id}`);

@@ -31,6 +31,7 @@ import { CsrfGuard } from './csrf.guard';
 import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import {
   deliveriesPage,
+  deliveriesPath,
   type FormErrors,
   integrationsPage,
   ltiPlatformsPage,
@@ -151,8 +152,22 @@ export class AdminLmsPagesController {
   ): Promise<void> {
     const integration = await this.integrations.get(checkedId(id, 'integration'));
     const onlyFailed = status === 'failed';
-    const page = await this.log.list(id, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
-    sendPage(res, deliveriesPage(pageUser(req), integration, page.items, onlyFailed));
+    const page = await this.log.list({ integrationId: id }, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
+    sendPage(res, deliveriesPage(pageUser(req), { kind: 'integration', ...integration }, page.items, onlyFailed));
+  }
+
+  /** The scores sent to an LTI platform (AGS), with their attempts: what a teacher asks when a grade is missing in the LMS. */
+  @Get('lti/:id/deliveries')
+  async ltiDeliveries(
+    @Param('id') id: string,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Query('status') status?: string,
+  ): Promise<void> {
+    const platform = await this.platforms.get(checkedId(id, 'LTI platform'));
+    const onlyFailed = status === 'failed';
+    const page = await this.log.list({ ltiPlatformId: id }, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
+    sendPage(res, deliveriesPage(pageUser(req), { kind: 'lti', id, name: platform.name }, page.items, onlyFailed));
   }
 
   @Post('webhook-deliveries/:id/redeliver')
@@ -161,8 +176,14 @@ export class AdminLmsPagesController {
       // Already pending: it is on its way, which is what the admin asked for.
       if (!(err instanceof DomainError && err.code === ErrorCode.Conflict)) throw err;
     });
-    const back = text(body, 'back');
-    res.redirect(303, uuid.safeParse(back).success ? `/admin/integrations/${back}/deliveries` : '/admin/integrations');
+    // Back to the log the button was on: only one of ours, never an address the form names.
+    const back = /^\/admin\/(integrations|lti)\/([0-9a-f-]{36})\/deliveries$/.exec(text(body, 'back'));
+    res.redirect(
+      303,
+      back && uuid.safeParse(back[2]).success
+        ? deliveriesPath({ kind: back[1] === 'lti' ? 'lti' : 'integration', id: back[2] })
+        : '/admin/integrations',
+    );
   }
 
   @Get('lti')

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { decodeJwt, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
+import { SessionService } from '../../src/auth/session.service';
 import { Role } from '../../src/generated/prisma/enums';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
 import { LtiPlatform, postForm, type PlatformUser } from '../support/lti-platform';
@@ -162,6 +163,23 @@ describe('LTI 1.3 launch and grade passback', () => {
     expect(platform.scores).toHaveLength(1);
     expect(platform.tokenRequests).toEqual([{ ok: true }]);
     expect(platform.refusedScores).toEqual([]);
+
+    // The admin's log of scores sent to this platform: the activity, the student, both attempts.
+    const adminCookie = `dg_session=${await api.app.get(SessionService).create(admin.id)}`;
+    const log = await fetch(`${api.url}/admin/lti/${platformId}/deliveries`, { headers: { cookie: adminCookie } });
+    expect(log.status).toBe(200);
+    const logHtml = await log.text();
+    const row = new RegExp(`<tr data-delivery="${delivery.id}">([\\s\\S]*?)</tr>`).exec(logHtml)?.[1] ?? '';
+    expect(row).toContain(LINK.title);
+    expect(row).toContain(LEARNER.name);
+    expect(row).toContain('Remise');
+    expect(row).toMatch(/503[\s\S]*200/);
+    // Nothing failed: the failed-only view is empty; a learner's session gets the 403 page.
+    const failed = await fetch(`${api.url}/admin/lti/${platformId}/deliveries?status=failed`, {
+      headers: { cookie: adminCookie },
+    });
+    expect(await failed.text()).toContain('Aucun envoi en échec');
+    expect((await fetch(`${api.url}/admin/lti/${platformId}/deliveries`, { headers: { cookie } })).status).toBe(403);
   }, 240_000);
 
   describe('refused launches: 401 with one line, no session', () => {

@@ -175,27 +175,41 @@ export interface DeliveryRow {
   nextRetryAt: Date | null;
   createdAt: Date;
   attemptLog: { number: number; startedAt: Date; durationMs: number; httpStatus: number | null; response: string }[];
+  /** A score sent to an LTI platform: the student and the activity (resource link) it is for. */
+  student?: string;
+  activity?: string;
+}
+
+/** Whose deliveries a log page shows: an integration's webhooks, or the scores sent to an LTI platform. */
+export interface DeliverySource {
+  kind: 'integration' | 'lti';
+  id: string;
+  name: string;
+}
+
+/** The log page of a source (the redeliver form comes back to it). */
+export function deliveriesPath(source: Pick<DeliverySource, 'kind' | 'id'>): string {
+  return `/admin/${source.kind === 'lti' ? 'lti' : 'integrations'}/${source.id}/deliveries`;
 }
 
 const DELIVERY_STATUS = { pending: 'En cours', delivered: 'Remise', failed: 'Échec' } as const;
 
 export function deliveriesPage(
   user: PageUser,
-  integration: { id: string; name: string },
+  source: DeliverySource,
   rows: DeliveryRow[],
   onlyFailed: boolean,
 ): VNode {
+  const path = deliveriesPath(source);
+  const lti = source.kind === 'lti';
+  const heading = lti ? `Notes envoyées à ${source.name}` : `Journal des envois : ${source.name}`;
   return layout({
-    title: `Journal des envois · ${integration.name}`,
+    title: `${lti ? 'Notes envoyées' : 'Journal des envois'} · ${source.name}`,
     user,
-    children: html`<h1>Journal des envois : ${integration.name}</h1>
-      ${adminNav('integrations')}
+    children: html`<h1>${heading}</h1>
+      ${adminNav(lti ? 'lti' : 'integrations')}
       <p>
-        ${
-          onlyFailed
-            ? html`<a href=${`/admin/integrations/${integration.id}/deliveries`}>Tous les envois</a>`
-            : html`<a href=${`/admin/integrations/${integration.id}/deliveries?status=failed`}>Seulement les échecs</a>`
-        }
+        ${onlyFailed ? html`<a href=${path}>Tous les envois</a>` : html`<a href=${`${path}?status=failed`}>Seulement les échecs</a>`}
       </p>
       ${
         rows.length === 0
@@ -208,7 +222,7 @@ export function deliveriesPage(
                 <thead>
                   <tr>
                     <th scope="col">Créé</th>
-                    <th scope="col">Événement</th>
+                    <th scope="col">${lti ? 'Activité et étudiant' : 'Événement'}</th>
                     <th scope="col">État</th>
                     <th scope="col">Tentatives</th>
                     <th scope="col">Dernière réponse</th>
@@ -220,7 +234,9 @@ export function deliveriesPage(
                     (d) =>
                       html`<tr data-delivery=${d.id}>
                         <td>${formatDate(d.createdAt)}</td>
-                        <td><code>${d.event}</code> n° ${d.sequence}</td>
+                        <td>
+                          ${lti ? html`${d.activity ?? '—'} · ${d.student ?? '—'} (note n° ${d.sequence})` : html`<code>${d.event}</code> n° ${d.sequence}`}
+                        </td>
                         <td>
                           ${DELIVERY_STATUS[d.status]}
                           ${d.nextRetryAt ? html`<br />prochain essai ${formatDate(d.nextRetryAt)}` : null}
@@ -251,7 +267,7 @@ export function deliveriesPage(
                                   class="inline-form"
                                 >
                                   <input type="hidden" name="_csrf" value=${user.csrfToken} />
-                                  <input type="hidden" name="back" value=${integration.id} />
+                                  <input type="hidden" name="back" value=${path} />
                                   <button type="submit" class="button">Renvoyer</button>
                                 </form>`
                           }
@@ -335,6 +351,7 @@ export function ltiPlatformsPage(
                         <td><code>${p.clientId}</code></td>
                         <td>${p.deploymentIds.join(', ')}</td>
                         <td>${p.enabled ? 'Active' : 'Désactivée'}</td>
+                        <td><a href=${deliveriesPath({ kind: 'lti', id: p.id })}>Journal</a></td>
                       </tr>`,
                   )}
                 </tbody>

@@ -345,7 +345,7 @@ describe('grade webhooks', () => {
     await settled(bad);
     await settled(good);
     const log = new DeliveryLogService(prisma, webhooks.get(WebhookDeliveryProducer));
-    const failedOnly = await log.list(s.id, { status: 'failed', limit: 20 });
+    const failedOnly = await log.list({ integrationId: s.id }, { status: 'failed', limit: 20 });
     expect(failedOnly.items.map((d) => d.id)).toEqual([bad]);
     expect(failedOnly.items[0]).toMatchObject({
       status: 'failed',
@@ -354,7 +354,7 @@ describe('grade webhooks', () => {
       nextRetryAt: null,
       attemptLog: [{ number: 1, httpStatus: 422, response: 'champ manquant' }],
     });
-    expect(JSON.stringify(await log.list(s.id, { limit: 20 }))).not.toContain('whsec_');
+    expect(JSON.stringify(await log.list({ integrationId: s.id }, { limit: 20 }))).not.toContain('whsec_');
     await log.redeliver(bad);
     await expect(log.redeliver(bad)).rejects.toThrow(/already pending/);
     expect((await settled(bad)).status).toBe('delivered');
