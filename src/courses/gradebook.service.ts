@@ -112,7 +112,9 @@ export class GradebookService {
 
   /**
    * Every submission to the course's assignments (or one assignment's), with its current score (the
-   * newest result's, copied on the submission row by a trigger on results).
+   * newest result's, copied on the submission row by a trigger on results), in received order (then
+   * id): cellOf breaks ties by input order, so the order is part of the answer, not the plan's choice
+   * (an index read newest first once made the report's "best" pick the later of two equal scores).
    */
   async submissionRows(courseId: string, assignmentId?: string): Promise<AssignmentSubmissionRow[]> {
     const rows = await this.prisma.$queryRaw<
@@ -134,7 +136,8 @@ export class GradebookService {
       FROM submissions s
       JOIN assignments a ON a.id = s.assignment_id
       WHERE a.course_id = ${courseId}::uuid
-        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)`;
+        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)
+      ORDER BY s.created_at, s.id`;
     return rows.map((r) => ({
       id: r.id,
       userId: r.user_id,
