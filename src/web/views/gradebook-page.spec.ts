@@ -50,7 +50,7 @@ describe('gradebook page', () => {
   it('writes a cell as its points (the link to its attempts), the attempts and its marks, explained once in a legend', () => {
     const page = render(book(1, 1));
     expect(page).toContain(
-      `<td class="gb-s3"><a href="/courses/DOCKER-1/gradebook/${uuid(1000)}/${uuid(0)}">12</a><small>10 tent.</small><b>retard · 2 entr.</b></td>`,
+      `<td class="gb-s3"><a href="/courses/DOCKER-1/gradebook/${uuid(1000)}/${uuid(0)}">12</a> <small>10 tent.</small><b>retard · 2 entr.</b></td>`,
     );
     expect(page).toMatch(/<table class="gb-table" data-testid="gradebook" aria-describedby="gb-legend">/);
     expect(page).toMatch(/<dl class="gb-legend small" id="gb-legend">.*<dt>entr\.<\/dt>/s);

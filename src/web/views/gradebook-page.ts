@@ -59,7 +59,7 @@ function cellView(base: string, assignmentId: string, max: number, userId: strin
     <a href=${`${base}/${assignmentId}/${userId}`}
       >${cell.counted === null ? '—' : formatPoints(round2(cell.counted))}</a
     >
-    <small>${cell.attempts} tent.</small>${marks.length ? html`<b>${marks.join(' · ')}</b>` : null}
+    ${' '}<small>${cell.attempts} tent.</small>${marks.length ? html`<b>${marks.join(' · ')}</b>` : null}
   </td>`;
 }
 
