@@ -114,7 +114,7 @@ export function gradebookPage(v: { user: PageUser; book: Gradebook; query: Grade
         <dt>Case</dt>
         <dd>
           points retenus (meilleure ou dernière tentative selon le devoir, pénalité de retard appliquée), puis le nombre
-          de tentatives ; cliquez les points pour voir les tentatives. « — » : aucune tentative.
+          de tentatives ; cliquez les points pour voir les tentatives. ${'«\u00a0—\u00a0»\u00a0:'} aucune tentative.
         </dd>
         <dt>retard</dt>
         <dd>note comptée avec la pénalité de retard</dd>
