@@ -54,6 +54,7 @@ describe('gradebook page', () => {
     );
     expect(page).toMatch(/<table class="gb-table" data-testid="gradebook" aria-describedby="gb-legend">/);
     expect(page).toMatch(/<dl class="gb-legend small" id="gb-legend">.*<dt>entr\.<\/dt>/s);
+    expect(page).toContain('les tentatives. «\u00a0—\u00a0»\u00a0: aucune tentative.');
     // No per-cell title: the legend says it once.
     expect(/<tbody>.*<\/tbody>/s.exec(page)![0]).not.toContain('title=');
   });
