@@ -3,7 +3,6 @@ import '../cli/resolve-ts';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -12,6 +11,7 @@ import { Client } from 'pg';
 import { hashToken, generateToken } from '../src/auth/token';
 import { freePort, nodeFlagsOf } from '../test/support/processes';
 import { cpuBetween, sampleCpu } from './cpu-accounting';
+import { agent, call, poolWarmUpMs, waitGraded } from './grading-client';
 import { jsonRequest, percentile, runLoad, type LoadResult } from './http-load';
 import { loadEnv } from '../src/config/env';
 import { dockerOptions } from '../src/docker/docker.service';
@@ -90,66 +90,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await Promise.race([exited, sleep(90_000).then(() => child.kill('SIGKILL'))]);
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function call(
-  base: string,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      `${base}${path}`,
-      {
-        method,
-        agent,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}),
-        },
-      },
-      (r) => {
-        let out = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (out += c));
-        r.on('end', () => res({ status: r.statusCode ?? 0, body: out }));
-      },
-    );
-    req.on('error', rej);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
-/** Waits for the SSE stream of a submission to report graded or error; `onRunning` at the first running event. */
-async function waitGraded(
-  base: string,
-  token: string,
-  id: string,
-  onRunning?: () => void,
-): Promise<{ type: string; score?: number }> {
-  const res = await fetch(`${base}/api/submissions/${id}/events`, {
-    headers: { Authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(300_000),
-  });
-  if (!res.body) throw new Error(`events: ${res.status}`);
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    if (onRunning && buffer.includes('event: running')) {
-      onRunning();
-      onRunning = undefined;
-    }
-    const m = /event: (graded|error)\ndata: (.*)\n/.exec(buffer);
-    if (m) return JSON.parse(m[2]) as { type: string; score?: number };
-  }
-  throw new Error(`event stream of ${id} ended without a result`);
 }
 
 export async function main(): Promise<number> {
@@ -353,7 +293,7 @@ export async function main(): Promise<number> {
       console.error(`throughput at concurrency ${c}…`);
       worker = start('worker', { ...common, WORKER_CONCURRENCY: String(c), SANDBOX_POOL_SIZE: String(c) });
       children.push(worker);
-      await sleep(3000 + 1500 * c); // let the warm pool fill, as a running worker's would be
+      await sleep(poolWarmUpMs(c));
       const jobs = throughputJobs;
       const t0 = performance.now();
       const runs = await Promise.all(

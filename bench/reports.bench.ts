@@ -5,21 +5,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { hashToken } from '../src/auth/token';
+import { generateToken, hashToken } from '../src/auth/token';
+import { loadExercise } from '../src/exercises/exercise.loader';
 import { GRADEBOOK_CELLS_SQL } from '../src/courses/gradebook.service';
 import { createDatabase, dropDatabase, migrate } from '../test/support/database';
 import { eventually, freePort, root, startBuilt } from '../test/support/processes';
 import { baseDatabaseUrl, redisUrl } from '../test/support/test-env';
 import { percentile } from './http-load';
+import { agent, call, poolWarmUpMs, waitAllFinished, waitRegradeFinished } from './grading-client';
+import { startWorker, stopProcess } from '../test/support/pipeline';
 
 /**
  * Instructors' reports on a full course: STUDENTS × ASSIGNMENTS × ATTEMPTS submissions (300 × 20 ×
  * 10 = 60,000 by default), each graded with a realistic result, bulk-inserted with SQL in the
  * bench's own database. Measures the time to answer (sequential requests over loopback, so server
  * time plus one local round trip) of the gradebook page, the gradebook CSV and the assignment
- * report, against the issue's targets. Knobs: BENCH_REPORTS_STUDENTS, BENCH_REPORTS_ATTEMPTS,
- * BENCH_REPORTS_REQUESTS (30), BENCH_REPORTS_KEEP_DB=1 (keep the database, to EXPLAIN by hand).
- * Writes bench/results/reports.json.
+ * report, against the issue's targets; then the regrade throughput: REGRADE hello-world submissions
+ * graded by a real worker in sandboxes (the baseline), then regraded as one run by the same worker.
+ * Knobs: BENCH_REPORTS_STUDENTS, BENCH_REPORTS_ATTEMPTS, BENCH_REPORTS_REQUESTS (30),
+ * BENCH_REPORTS_REGRADE (300; 0 skips it), BENCH_REPORTS_WORKER_CONCURRENCY (2),
+ * BENCH_REPORTS_KEEP_DB=1 (keep the database, to EXPLAIN by hand). Writes bench/results/reports.json.
  */
 const STUDENTS = Number(process.env.BENCH_REPORTS_STUDENTS ?? 300);
 const ASSIGNMENTS = 20;
@@ -27,6 +32,10 @@ const ATTEMPTS = Number(process.env.BENCH_REPORTS_ATTEMPTS ?? 10);
 const REQUESTS = Number(process.env.BENCH_REPORTS_REQUESTS ?? 30);
 const WARMUP = 5;
 const KEEP_DB = process.env.BENCH_REPORTS_KEEP_DB === '1';
+const REGRADE = Number(process.env.BENCH_REPORTS_REGRADE ?? 300);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_REPORTS_WORKER_CONCURRENCY ?? 2);
+/** Generous: the grading of hundreds of submissions on a loaded 2-core machine. */
+const REGRADE_TIMEOUT_MS = 90 * 60_000;
 
 /** Eight checks of two points; variant v fails check i when bit i of v's pattern is set. */
 const CHECK_COUNT = 8;
@@ -98,6 +107,18 @@ interface ExplainRun {
   jitMs: number;
   planCost: number;
   sharedHits: number;
+  /** Blocks the statement wrote to temporary files (a sort or hash that spilled past work_mem). */
+  tempWritten: number;
+  /** Each Sort node: rows, method and where it sorted ("quicksort Memory" or "external merge Disk"). */
+  sorts: string[];
+  /** Index-only scans, with their heap fetches (0 once VACUUM has set the visibility map). */
+  indexOnly: string[];
+}
+
+type PlanNode = Record<string, any> & { Plans?: PlanNode[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }
 
 /**
@@ -113,12 +134,25 @@ async function explainGradebook(pg: Client, courseId: string, reps: number) {
       [courseId],
     );
     await pg.query('RESET jit');
-    const plan = (rows[0]['QUERY PLAN'] as Array<Record<string, any>>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const plan = (rows[0]['QUERY PLAN'] as PlanNode[])[0];
+    const nodes = planNodes(plan.Plan as PlanNode);
     return {
       executionMs: plan['Execution Time'] as number,
       jitMs: (plan.JIT?.Timing?.Total as number | undefined) ?? 0,
       planCost: plan.Plan['Total Cost'] as number,
       sharedHits: plan.Plan['Shared Hit Blocks'] as number,
+      tempWritten: plan.Plan['Temp Written Blocks'] as number,
+      sorts: nodes
+        .filter((n) => n['Node Type'] === 'Sort')
+        .map(
+          (n) =>
+            `${n['Actual Rows'] * n['Actual Loops']} rows in ${n['Actual Loops']} sort(s), ${n['Sort Method']} ${n['Sort Space Type']} ${n['Sort Space Used']} kB`,
+        ),
+      indexOnly: nodes
+        .filter((n) => n['Node Type'] === 'Index Only Scan')
+        .map(
+          (n) => `${n['Index Name']}: ${n['Actual Rows'] * n['Actual Loops']} rows, ${n['Heap Fetches']} heap fetches`,
+        ),
     };
   };
   const on: ExplainRun[] = [];
@@ -131,9 +165,98 @@ async function explainGradebook(pg: Client, courseId: string, reps: number) {
   return {
     planCost: Math.round(on[0].planCost),
     sharedHitBlocks: on[0].sharedHits,
+    tempWrittenBlocks: on[0].tempWritten,
+    sorts: on[0].sorts,
+    indexOnlyScans: on[0].indexOnly,
     jitOn: { executionMsP50: med(on.map((r) => r.executionMs)), jitCompileMsP50: med(on.map((r) => r.jitMs)) },
     jitOff: { executionMsP50: med(off.map((r) => r.executionMs)) },
   };
+}
+
+interface RegradeThroughput {
+  submissions: number;
+  workerConcurrency: number;
+  graded: { seconds: number; perMin: number; failures: number };
+  regraded: { seconds: number; perMin: number; failures: number; changed: number };
+  /** regraded/min ÷ graded/min: what regrading costs against grading the same submissions. */
+  ratio: number;
+}
+
+/**
+ * The same `count` submissions (hello-world's reference, one per student in turn) first graded
+ * through the api, queue, one worker and its sandboxes — timed from the first POST to the last
+ * finished, the baseline — then regraded in one run (POST /api/regrades, the current definition)
+ * by the same worker, timed from the POST to the run's end.
+ */
+async function regradeThroughput(
+  base: string,
+  pg: Client,
+  env: NodeJS.ProcessEnv,
+  students: string[],
+  adminToken: string,
+  count: number,
+): Promise<RegradeThroughput> {
+  const hello = await loadExercise(join(root, 'exercises', 'hello-world'));
+  const tokens = students.map(() => generateToken());
+  await pg.query(
+    `INSERT INTO api_tokens (id, user_id, name, token_hash)
+     SELECT gen_random_uuid(), u, 'bench', h FROM unnest($1::uuid[], $2::text[]) AS t(u, h)`,
+    [students, tokens.map((t) => hashToken(t))],
+  );
+  const worker = startWorker({
+    ...env,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    SANDBOX_POOL_SIZE: String(WORKER_CONCURRENCY),
+  });
+  try {
+    await new Promise((r) => setTimeout(r, poolWarmUpMs(WORKER_CONCURRENCY)));
+    const failed = (rows: { status: string; score: number | null }[]) =>
+      rows.filter((r) => r.status !== 'graded' || r.score !== hello.maxScore).length;
+
+    const t0 = performance.now();
+    const ids = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const r = await call(base, 'POST', '/api/submissions', tokens[i % tokens.length], {
+          exercise: 'hello-world',
+          source: hello.reference.source,
+        });
+        if (r.status !== 202) throw new Error(`submission ${i}: ${r.status} ${r.body.slice(0, 200)}`);
+        return (JSON.parse(r.body) as { id: string }).id;
+      }),
+    );
+    const graded = await waitAllFinished(pg, ids, REGRADE_TIMEOUT_MS);
+    const gradedS = (performance.now() - t0) / 1000;
+
+    const t1 = performance.now();
+    const started = await call(base, 'POST', '/api/regrades', adminToken, { submissions: ids, version: 'current' });
+    if (started.status !== 202) throw new Error(`regrade: ${started.status} ${started.body.slice(0, 200)}`);
+    const run = await waitRegradeFinished(
+      base,
+      adminToken,
+      (JSON.parse(started.body) as { id: string }).id,
+      REGRADE_TIMEOUT_MS,
+    );
+    const regradedS = (performance.now() - t1) / 1000;
+    const regraded = await waitAllFinished(pg, ids, 60_000);
+
+    const r1 = (x: number) => Math.round(x * 10) / 10;
+    const perMin = (s: number) => r1((count / s) * 60);
+    return {
+      submissions: count,
+      workerConcurrency: WORKER_CONCURRENCY,
+      graded: { seconds: r1(gradedS), perMin: perMin(gradedS), failures: failed(graded) },
+      regraded: {
+        seconds: r1(regradedS),
+        perMin: perMin(regradedS),
+        failures: failed(regraded) + (run.total - run.done),
+        changed: run.changed,
+      },
+      ratio: Math.round((gradedS / regradedS) * 100) / 100,
+    };
+  } finally {
+    await stopProcess(worker);
+  }
 }
 
 export async function main(): Promise<number> {
@@ -226,7 +349,9 @@ export async function main(): Promise<number> {
        WHERE s.status = 'graded' AND s.assignment_id IS NOT NULL`,
       [JSON.stringify(variants), JSON.stringify(transcript)],
     );
-    await pg.query('ANALYZE');
+    // VACUUM as well: autovacuum keeps a real table's visibility map set, which index-only scans
+    // (the gradebook's cells) rely on to skip the heap; a freshly seeded table has none yet.
+    await pg.query('VACUUM ANALYZE');
     const { rows: counts } = await pg.query<{ s: number; r: number }>(
       'SELECT (SELECT count(*) FROM submissions)::int AS s, (SELECT count(*) FROM results)::int AS r',
     );
@@ -277,6 +402,31 @@ export async function main(): Promise<number> {
 
     const diagnosis = await explainGradebook(pg, courseId, 10);
 
+    let regrade: RegradeThroughput | undefined;
+    if (REGRADE > 0) {
+      console.error(`regrade throughput: ${REGRADE} submissions graded, then regraded…`);
+      const { rows: admin } = await pg.query<{ id: string }>(
+        `INSERT INTO users (id, email, display_name, role) VALUES (gen_random_uuid(), 'admin-charge@lycee.test', 'Admin', 'admin') RETURNING id`,
+      );
+      const adminToken = generateToken();
+      await pg.query(
+        `INSERT INTO api_tokens (id, user_id, name, token_hash) VALUES (gen_random_uuid(), $1, 'bench', $2)`,
+        [admin[0].id, hashToken(adminToken)],
+      );
+      const { rows: students } = await pg.query<{ user_id: string }>(
+        `SELECT user_id FROM enrolments WHERE course_id = $1 AND role = 'student' ORDER BY user_id`,
+        [courseId],
+      );
+      regrade = await regradeThroughput(
+        base,
+        pg,
+        env,
+        students.map((s) => s.user_id),
+        adminToken,
+        REGRADE,
+      );
+    }
+
     const rows: { name: string; target: number | null; m: Awaited<ReturnType<typeof measure>>; note?: string }[] = [
       { name: 'gradebook page (GET /courses/:code/gradebook)', target: 300, m: gradebookPage },
       { name: 'gradebook JSON (GET /api/…/gradebook)', target: 300, m: gradebookJson },
@@ -309,7 +459,7 @@ export async function main(): Promise<number> {
         ]),
       ),
       gradebookQuery: diagnosis,
-      regrade: 'not measured here (regrade branch)',
+      regrade: regrade ?? 'not measured (BENCH_REPORTS_REGRADE=0)',
     };
     const col = (s: string | number, n: number) => String(s).padStart(n);
     console.log(
@@ -328,17 +478,26 @@ export async function main(): Promise<number> {
         `${r.name.padEnd(48)} ${col(s.n, 4)} ${col(s.p50, 8)} ${col(s.p95, 8)} ${col(s.max, 8)} ${col(Math.round((r.m.bytes ?? 0) / 1024), 7)} ${col(r.target === null ? '—' : `≤ ${r.target}`, 11)}  ${r.target === null || s.p95 <= r.target ? 'yes' : 'NO'}`,
       );
     }
-    console.log(`${'regrade throughput of 300 submissions'.padEnd(48)} not measured here (regrade branch)`);
+    if (regrade)
+      console.log(
+        `\nregrade throughput, ${regrade.submissions} hello-world submissions, worker concurrency ${regrade.workerConcurrency}: ` +
+          `graded ${regrade.graded.perMin}/min (${regrade.graded.seconds} s, ${regrade.graded.failures} failures), ` +
+          `regraded ${regrade.regraded.perMin}/min (${regrade.regraded.seconds} s, ${regrade.regraded.failures} failures, ${regrade.regraded.changed} changed); ` +
+          `regrade ÷ grade = ${regrade.ratio}`,
+      );
+    else console.log(`${'regrade throughput'.padEnd(48)} not measured (BENCH_REPORTS_REGRADE=0)`);
     console.log(
       `\ngradebook cells statement (EXPLAIN ANALYZE, p50 of 10, interleaved): plan cost ${diagnosis.planCost} (jit_above_cost 100000), ` +
         `${diagnosis.sharedHitBlocks} buffer hits; JIT on ${diagnosis.jitOn.executionMsP50} ms of which compiling ${diagnosis.jitOn.jitCompileMsP50} ms; ` +
-        `JIT off ${diagnosis.jitOff.executionMsP50} ms`,
+        `JIT off ${diagnosis.jitOff.executionMsP50} ms; ${diagnosis.tempWrittenBlocks} temp blocks written; ` +
+        `sorts: ${diagnosis.sorts.join('; ') || 'none'}; index-only: ${diagnosis.indexOnlyScans.join('; ') || 'none'}`,
     );
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     writeFileSync(join(root, 'bench/results/reports.json'), `${JSON.stringify(result, null, 2)}\n`);
     if (KEEP_DB) console.log(`database kept: ${url}`);
     return 0;
   } finally {
+    agent.destroy();
     await pg.end().catch(() => undefined);
     if (api && api.exitCode === null) {
       api.kill('SIGTERM');

@@ -81,29 +81,44 @@ const EMPTY_CELL: GradebookCell = {
 /**
  * One row per (student, assignment) of a course ($1): see GradebookService.cells. Exported so that
  * bench:reports EXPLAINs the statement the service runs, not a copy. $1 is a bound parameter.
+ *
+ * Read one assignment at a time (LATERAL) from submissions_gradebook_cells_idx, whose order is
+ * (student, received DESC, id DESC) within an assignment: the counts group students as the index
+ * gives them, the "last" counted submission is each student's first counting row (DISTINCT ON, no
+ * sort), and "best" sorts one assignment's counting rows (a few thousand, in memory) by credited
+ * score. The INCLUDE columns make every read index-only. The former statement grouped all the
+ * course's submissions at once and sorted them, 60,000 rows spilling to disk at work_mem 4 MB
+ * (bench:reports prints both plans' times).
  */
-export const GRADEBOOK_CELLS_SQL = `WITH per_cell AS (
-  SELECT s.user_id, s.assignment_id,
-         count(*)::int AS attempts,
-         count(*) FILTER (WHERE s.practice_reason IS NOT NULL)::int AS practice,
-         count(*) FILTER (WHERE s.status IN ('error', 'internal_error'))::int AS errors,
-         count(*) FILTER (WHERE s.status IN ('queued', 'running'))::int AS pending,
-         bool_or(s.score IS NOT NULL) AS graded,
-         CASE WHEN a.counted = 'last'
-           THEN (array_agg(s.id ORDER BY s.created_at DESC, s.id DESC)
-                   FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
-           ELSE (array_agg(s.id ORDER BY s.score * coalesce(s.credit, 0) DESC, s.created_at, s.id)
-                   FILTER (WHERE s.score IS NOT NULL AND s.practice_reason IS NULL))[1]
-         END AS counted_id
-  FROM submissions s
-  JOIN assignments a ON a.id = s.assignment_id
-  WHERE a.course_id = $1::uuid
-  GROUP BY s.user_id, s.assignment_id, a.counted
-)
-SELECT p.user_id, p.assignment_id, p.attempts, p.practice, p.errors, p.pending, p.graded, p.counted_id,
-       c.score * coalesce(c.credit, 0) AS counted, coalesce(c.credit, 0) AS credit
-FROM per_cell p
-LEFT JOIN submissions c ON c.id = p.counted_id`;
+export const GRADEBOOK_CELLS_SQL = `SELECT c.user_id, a.id AS assignment_id, c.attempts, c.practice, c.errors, c.pending, c.graded,
+       c.counted_id, c.score * coalesce(c.credit, 0) AS counted, coalesce(c.credit, 0) AS credit
+FROM assignments a
+CROSS JOIN LATERAL (
+  SELECT p.*, k.id AS counted_id, k.score, k.credit
+  FROM (
+    SELECT s.user_id,
+           count(*)::int AS attempts,
+           count(*) FILTER (WHERE s.practice_reason IS NOT NULL)::int AS practice,
+           count(*) FILTER (WHERE s.status IN ('error', 'internal_error'))::int AS errors,
+           count(*) FILTER (WHERE s.status IN ('queued', 'running'))::int AS pending,
+           bool_or(s.score IS NOT NULL) AS graded
+    FROM submissions s
+    WHERE s.assignment_id = a.id
+    GROUP BY s.user_id
+  ) p
+  LEFT JOIN (
+    (SELECT DISTINCT ON (s.user_id) s.user_id, s.id, s.score, s.credit
+     FROM submissions s
+     WHERE a.counted = 'last' AND s.assignment_id = a.id AND s.score IS NOT NULL AND s.practice_reason IS NULL
+     ORDER BY s.user_id, s.created_at DESC, s.id DESC)
+    UNION ALL
+    (SELECT DISTINCT ON (s.user_id) s.user_id, s.id, s.score, s.credit
+     FROM submissions s
+     WHERE a.counted = 'best' AND s.assignment_id = a.id AND s.score IS NOT NULL AND s.practice_reason IS NULL
+     ORDER BY s.user_id, s.score * coalesce(s.credit, 0) DESC, s.created_at, s.id)
+  ) k ON k.user_id = p.user_id
+) c
+WHERE a.course_id = $1::uuid`;
 
 /** The course's gradebook: enrolled students × assignments, computed from the stored credits. */
 @Injectable()
@@ -112,7 +127,9 @@ export class GradebookService {
 
   /**
    * Every submission to the course's assignments (or one assignment's), with its current score (the
-   * newest result's, copied on the submission row by a trigger on results).
+   * newest result's, copied on the submission row by a trigger on results), in received order (then
+   * id): cellOf breaks ties by input order, so the order is part of the answer, not the plan's choice
+   * (an index read newest first once made the report's "best" pick the later of two equal scores).
    */
   async submissionRows(courseId: string, assignmentId?: string): Promise<AssignmentSubmissionRow[]> {
     const rows = await this.prisma.$queryRaw<
@@ -134,7 +151,8 @@ export class GradebookService {
       FROM submissions s
       JOIN assignments a ON a.id = s.assignment_id
       WHERE a.course_id = ${courseId}::uuid
-        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)`;
+        AND (${assignmentId ?? null}::uuid IS NULL OR s.assignment_id = ${assignmentId ?? null}::uuid)
+      ORDER BY s.created_at, s.id`;
     return rows.map((r) => ({
       id: r.id,
       userId: r.user_id,

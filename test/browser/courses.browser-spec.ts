@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
@@ -6,6 +7,8 @@ import type { Page } from 'playwright-core';
 import { AuthService } from '../../src/auth/auth.service';
 import { InvitationService } from '../../src/auth/invitation.service';
 import { instantToZoned } from '../../src/courses/time-zone';
+import { ExerciseVersionStore } from '../../src/exercises/exercise-version.store';
+import { ExercisesService } from '../../src/exercises/exercises.service';
 import { Role } from '../../src/generated/prisma/enums';
 import { root } from '../support/processes';
 import { accessibilityProblems, BrowserStack, screenshot, type Student } from './browser-stack';
@@ -18,7 +21,9 @@ const solution = (file: string) => readFileSync(join(root, 'exercises', 'hello-w
  * the roster (preview with a bad line, then import, invitation links), gives hello-world with a
  * deadline already passed and half credit late; two students accept their invitations and submit
  * (the reference: 6/6, a wrong solution: 4/6); the gradebook shows 3 and 2, the CSV the same; an
- * extension lifts the second to 4. Students get the 403 page on the course pages.
+ * extension lifts the second to 4; the catalogue then changes the exercise, the teacher regrades it
+ * from its page, follows the run to the end, and the matrix shows 4 and 6. Students get the 403 page
+ * on the course pages.
  */
 describe('instructor pages in a browser', () => {
   const stack = new BrowserStack();
@@ -48,6 +53,9 @@ describe('instructor pages in a browser', () => {
     await stack.stop();
   });
 
+  /** A student's cell for one assignment in the gradebook matrix (its link names the assignment). */
+  const gradebookCell = (page: Page, email: string, assignmentId: string) =>
+    page.locator(`tr[data-student="${email}"] td:has(> a[href*="/gradebook/${assignmentId}/"])`);
   const expectAccessible = async (page: Page) => expect(await accessibilityProblems(page)).toEqual([]);
 
   it('creates a course and imports its roster: preview with the bad line, then import with invitation links', async () => {
@@ -166,9 +174,9 @@ describe('instructor pages in a browser', () => {
     await stack.login(page, prof);
     await page.goto(`${stack.url}/courses/${code}/gradebook`);
     const assignment = await stack.prisma.assignment.findFirstOrThrow({ where: { course: { code } } });
-    const cell = (email: string) => page.locator(`td[data-cell="${email}|${assignment.id}"]`);
-    await expect(cell(emails.full).getAttribute('data-counted')).resolves.toBe('3');
-    await expect(cell(emails.partial).getAttribute('data-counted')).resolves.toBe('2');
+    const cell = (email: string) => gradebookCell(page, email, assignment.id);
+    await expect(cell(emails.full).getByRole('link').innerText()).resolves.toBe('3');
+    await expect(cell(emails.partial).getByRole('link').innerText()).resolves.toBe('2');
     await expect(cell(emails.full).innerText()).resolves.toMatch(/3[\s\S]*1 tent\.[\s\S]*retard/);
     await expect(page.locator('tfoot').innerText()).resolves.toContain('2,5');
     await expectAccessible(page);
@@ -222,11 +230,70 @@ describe('instructor pages in a browser', () => {
     await screenshot(page, 'courses-09-extension');
     await page.goto(`${stack.url}/courses/${code}/gradebook`);
     const assignment = await stack.prisma.assignment.findFirstOrThrow({ where: { course: { code } } });
-    await expect(
-      page.locator(`td[data-cell="${emails.partial}|${assignment.id}"]`).getAttribute('data-counted'),
-    ).resolves.toBe('4');
+    await expect(gradebookCell(page, emails.partial, assignment.id).getByRole('link').innerText()).resolves.toBe('4');
     await context.close();
   });
+
+  it(
+    'regrades after the catalogue changes the exercise: the run is followed to the end, then the matrix shows the new scores',
+    async () => {
+      // The catalogue gives the first check 5 points instead of 3 (out of 8): the full solution, late,
+      // now counts 8 × 50 % = 4, the partial one (extended, so in full) 6 of 8.
+      const catalogue = mkdtempSync(join(tmpdir(), 'dockgrader-catalogue-'));
+      cpSync(join(root, 'exercises'), catalogue, { recursive: true });
+      const yaml = join(catalogue, 'hello-world', 'exercise.yaml');
+      const before = readFileSync(yaml, 'utf8');
+      writeFileSync(yaml, before.replace('    points: 3\n', '    points: 5\n'));
+      expect(readFileSync(yaml, 'utf8')).not.toBe(before);
+      const sync = (dir: string) =>
+        new ExercisesService(stack.prisma, { ...stack.env, EXERCISES_DIR: dir }, new ExerciseVersionStore(stack.prisma))
+          .syncCatalogue()
+          .then(() => undefined);
+      try {
+        await sync(catalogue);
+        const { context, page } = await stack.newPage();
+        await stack.login(page, prof);
+        await page.goto(`${stack.url}/exercises/hello-world`);
+        expect(await page.getByLabel('La version actuelle').isChecked()).toBe(true);
+        await Promise.all([
+          page.waitForURL(/\/regrades\/[0-9a-f-]{36}$/),
+          page.getByRole('button', { name: 'Recorriger toutes les soumissions de cet exercice' }).click(),
+        ]);
+        // Live progress, then the page reloads itself once the run is finished.
+        await page.waitForFunction(
+          () =>
+            !document.querySelector('[data-regrade-events-url]') &&
+            document.querySelector('[data-testid=regrade-done]')?.textContent ===
+              document.querySelector('[data-testid=regrade-total]')?.textContent,
+          undefined,
+          { timeout: GRADING_TIMEOUT_MS, polling: 500 },
+        );
+        await expect(page.getByRole('status').first().innerText()).resolves.toMatch(/^\d+ \/ \d+ · Terminée : /);
+        const changed = page.locator('[data-testid=regrade-item][data-changed=oui]');
+        await expect(changed.filter({ hasText: emails.full }).getByTestId('after').innerText()).resolves.toBe('8 / 8');
+        await expect(changed.filter({ hasText: emails.partial }).getByTestId('after').innerText()).resolves.toBe(
+          '6 / 8',
+        );
+        await screenshot(page, 'courses-10-regrade-finished');
+
+        await page.goto(`${stack.url}/courses/${code}/gradebook`);
+        const assignment = await stack.prisma.assignment.findFirstOrThrow({ where: { course: { code } } });
+        await expect(gradebookCell(page, emails.full, assignment.id).getByRole('link').innerText()).resolves.toBe('4');
+        await expect(gradebookCell(page, emails.partial, assignment.id).getByRole('link').innerText()).resolves.toBe(
+          '6',
+        );
+        await expect(page.locator('thead').innerText()).resolves.toContain('/ 8');
+        await expectAccessible(page);
+        await screenshot(page, 'courses-11-gradebook-after-regrade');
+        await context.close();
+      } finally {
+        // Later suites (and their api, which syncs at start) expect the real catalogue.
+        await sync(join(root, 'exercises'));
+        rmSync(catalogue, { recursive: true, force: true });
+      }
+    },
+    GRADING_TIMEOUT_MS + 60_000,
+  );
 
   it('shows students the 403 page on every course page', async () => {
     const { context, page } = await stack.newPage();
@@ -243,7 +310,7 @@ describe('instructor pages in a browser', () => {
     const csv = await page.request.get(`${stack.url}/api/courses/${code}/gradebook.csv`);
     expect(csv.status()).toBe(403);
     await expectAccessible(page);
-    await screenshot(page, 'courses-10-student-403');
+    await screenshot(page, 'courses-12-student-403');
     await context.close();
   });
 });

@@ -5,7 +5,7 @@ import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.
 import { Role } from '../../src/generated/prisma/enums';
 import { waitForStatus } from '../support/pipeline';
 import { root } from '../support/processes';
-import { accessibilityProblems, BrowserStack, screenshot, type Student } from './browser-stack';
+import { accessibilityProblems, BrowserStack, screenshot, SCREENSHOT_DIR, type Student } from './browser-stack';
 
 /**
  * The regrade page in a real browser: an instructor starts a regrade of an exercise from its page,
@@ -92,6 +92,20 @@ describe('regrade page in a browser', () => {
     }
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '20-regrade');
+
+    // On a phone the finished run's bar spans its card, full (it was drawn 10em wide: half the card).
+    await page.setViewportSize({ width: 375, height: 800 });
+    const bar = await page.locator('[data-regrade-bar]').evaluate((el) => {
+      const card = el.parentElement!;
+      const style = getComputedStyle(card);
+      const inner = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const p = el as HTMLProgressElement;
+      return { width: el.getBoundingClientRect().width, inner, value: p.value, max: p.max };
+    });
+    expect(bar.value).toBe(bar.max);
+    expect(bar.inner).toBeGreaterThan(250);
+    expect(Math.abs(bar.width - bar.inner)).toBeLessThan(1);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, '20-regrade-finished-375.png'), fullPage: true });
     await context.close();
 
     // A student: no regrade form, and the page is refused.

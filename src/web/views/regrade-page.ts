@@ -91,7 +91,12 @@ export function regradePage({ user, run }: RegradePageView): VNode {
         data-regrade-events-url=${running ? `/api/regrades/${run.id}/events` : undefined}
       >
         <h2 id="regrade-progress-title">Progression</h2>
-        <progress data-regrade-bar max=${Math.max(run.total, 1)} value=${run.total === 0 ? 1 : run.done}></progress>
+        <progress
+          class="progress-bar"
+          data-regrade-bar
+          max=${Math.max(run.total, 1)}
+          value=${run.total === 0 ? 1 : run.done}
+        ></progress>
         <p role="status" aria-live="polite" data-regrade-status>
           <span data-testid="regrade-done">${run.done}</span>${' / '}<span data-testid="regrade-total"
             >${run.total}</span
