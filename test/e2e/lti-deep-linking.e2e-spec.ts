@@ -1,10 +1,15 @@
 import { join } from 'node:path';
-import request from 'supertest';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
 import { Role } from '../../src/generated/prisma/enums';
-import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
-import { LtiPlatform, type PlatformUser } from '../support/lti-platform';
-import { freePort, root } from '../support/processes';
+import { ApiHarness, suitePrefix } from '../support/api-app';
+import {
+  type ApiWithPlatform,
+  LtiPlatform,
+  type PlatformUser,
+  startApiWithPlatform,
+  stopApiWithPlatform,
+} from '../support/lti-platform';
+import { root } from '../support/processes';
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const TEACHER: PlatformUser = {
@@ -28,29 +33,14 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
   let platform: LtiPlatform;
   let platformId: string;
   let hello: LoadedExercise;
-  const prefix = suitePrefix('lti-dl');
+  let started: ApiWithPlatform | undefined;
 
   beforeAll(async () => {
     hello = await loadExercise(join(root, 'exercises', 'hello-world'));
-    const port = await freePort();
-    api = await startApi({ REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    platform = await LtiPlatform.start(api.url);
-    const admin = await userWithToken(api, Role.admin);
-    const res = await request(api.app.getHttpServer())
-      .post('/api/admin/lti/platforms')
-      .set('Authorization', `Bearer ${admin.token}`)
-      .send(platform.registration);
-    expect(res.status).toBe(201);
-    platformId = res.body.id as string;
+    started = await startApiWithPlatform(suitePrefix('lti-dl'));
+    ({ api, platform, platformId } = started);
   });
-  afterAll(async () => {
-    if (api && platformId) {
-      await api.prisma.user.deleteMany({ where: { lmsId: `lti:${platformId}` } });
-      await api.prisma.ltiPlatform.deleteMany({ where: { id: platformId } });
-    }
-    await platform?.close();
-    await api?.close();
-  });
+  afterAll(() => stopApiWithPlatform(started ?? {}));
 
   const cookieOf = (res: Response) => /dg_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
   const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];

@@ -4,10 +4,17 @@ import request from 'supertest';
 import { loadExercise, type LoadedExercise } from '../../src/exercises/exercise.loader';
 import { SessionService } from '../../src/auth/session.service';
 import { Role } from '../../src/generated/prisma/enums';
-import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
-import { LtiPlatform, postForm, type PlatformUser } from '../support/lti-platform';
+import { ApiHarness, suitePrefix, userWithToken } from '../support/api-app';
+import {
+  type ApiWithPlatform,
+  LtiPlatform,
+  postForm,
+  type PlatformUser,
+  startApiWithPlatform,
+  stopApiWithPlatform,
+} from '../support/lti-platform';
 import { startWorker, stopProcess, waitForStatus } from '../support/pipeline';
-import { eventually, freePort, root } from '../support/processes';
+import { eventually, root } from '../support/processes';
 
 const LEARNER: PlatformUser = { sub: 'moodle-user-42', email: 'lea.martin@lycee.test', name: 'Léa Martin' };
 const LINK = { id: 'rl-hello-1', title: 'TP 1 : hello-world', custom: { exercise: 'hello-world' } };
@@ -25,34 +32,19 @@ describe('LTI 1.3 launch and grade passback', () => {
   let platform: LtiPlatform;
   let admin: { id: string; token: string };
   let platformId: string;
+  let started: ApiWithPlatform | undefined;
   let hello: LoadedExercise;
   const prefix = suitePrefix('lti');
   let worker: ReturnType<typeof startWorker> | undefined;
 
   beforeAll(async () => {
     hello = await loadExercise(join(root, 'exercises', 'hello-world'));
-    const port = await freePort();
-    api = await startApi({ REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    platform = await LtiPlatform.start(api.url);
-    admin = await userWithToken(api, Role.admin);
-    const res = await request(api.app.getHttpServer())
-      .post('/api/admin/lti/platforms')
-      .set('Authorization', `Bearer ${admin.token}`)
-      .send(platform.registration);
-    expect(res.status).toBe(201);
-    platformId = res.body.id as string;
+    started = await startApiWithPlatform(prefix);
+    ({ api, platform, platformId, admin } = started);
   });
   afterAll(async () => {
     if (worker) await stopProcess(worker);
-    if (api && platformId) {
-      const users = await api.prisma.user.findMany({ where: { lmsId: `lti:${platformId}` }, select: { id: true } });
-      const ids = users.map((u) => u.id);
-      await api.prisma.submission.deleteMany({ where: { userId: { in: ids } } });
-      await api.prisma.user.deleteMany({ where: { id: { in: ids } } });
-      await api.prisma.ltiPlatform.deleteMany({ where: { id: platformId } });
-    }
-    await platform?.close();
-    await api?.close();
+    await stopApiWithPlatform(started ?? {});
   });
 
   const cookieOf = (res: Response) => /dg_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];

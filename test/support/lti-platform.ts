@@ -2,6 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import request from 'supertest';
+import { Role } from '../../src/generated/prisma/enums';
+import { type ApiHarness, startApi, userWithToken } from './api-app';
+import { freePort } from './processes';
 
 /** What the platform knows of a user it launches. */
 export interface PlatformUser {
@@ -427,4 +431,38 @@ export function postForm(form: LaunchForm): Promise<Response> {
     body: new URLSearchParams(form.fields).toString(),
     redirect: 'manual',
   });
+}
+
+/** An api serving on a port of its own (the platform calls its PUBLIC_URL), with this platform registered by an admin. */
+export interface ApiWithPlatform {
+  api: ApiHarness;
+  platform: LtiPlatform;
+  platformId: string;
+  admin: { id: string; token: string };
+}
+
+export async function startApiWithPlatform(prefix: string): Promise<ApiWithPlatform> {
+  const port = await freePort();
+  const api = await startApi({ REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const platform = await LtiPlatform.start(api.url);
+  const admin = await userWithToken(api, Role.admin);
+  const res = await request(api.app.getHttpServer())
+    .post('/api/admin/lti/platforms')
+    .set('Authorization', `Bearer ${admin.token}`)
+    .send(platform.registration);
+  if (res.status !== 201) throw new Error(`platform registration answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { api, platform, platformId: res.body.id as string, admin };
+}
+
+/** Removes what launches from the platform made (its users and their submissions), the platform, then stops both. */
+export async function stopApiWithPlatform(s: Partial<ApiWithPlatform>): Promise<void> {
+  if (s.api && s.platformId) {
+    const users = await s.api.prisma.user.findMany({ where: { lmsId: `lti:${s.platformId}` }, select: { id: true } });
+    const ids = users.map((u) => u.id);
+    await s.api.prisma.submission.deleteMany({ where: { userId: { in: ids } } });
+    await s.api.prisma.user.deleteMany({ where: { id: { in: ids } } });
+    await s.api.prisma.ltiPlatform.deleteMany({ where: { id: s.platformId } });
+  }
+  await s.platform?.close();
+  await s.api?.close();
 }
