@@ -14,7 +14,7 @@ import {
   inspectEngineIsolation,
 } from '../docker/engine-isolation';
 import { GoldenStore } from './golden-store';
-import { prepareSandboxDirs, startSandboxContainer } from './sandbox-start';
+import { prepareSandboxDirs, removeOnAbort, startSandboxContainer, STOPPING_MESSAGE } from './sandbox-start';
 import type { ImageCatalog } from './image-catalog';
 import { waitForInnerEngine } from './inner-engine';
 import { resolveLimits, type SandboxConfig } from './sandbox.config';
@@ -57,6 +57,10 @@ export class DockerSandboxDriver implements SandboxDriver {
   private readonly live = new Map<string, DockerSandbox>();
   private readonly acquiredAt = new Map<string, number>();
   private readonly releasing = new Map<string, Promise<void>>();
+  /** Aborted at shutdown: no sandbox starts any more, those being started are removed. */
+  private readonly stopping = new AbortController();
+  /** Creations in flight, not live yet: shutdown waits until each is live (then released) or gone. */
+  private readonly creating = new Set<Promise<DockerSandbox>>();
   private verifyTimer?: NodeJS.Timeout;
   private isolationCheck?: Promise<EngineIsolation>;
 
@@ -199,6 +203,21 @@ export class DockerSandboxDriver implements SandboxDriver {
    * acquire() hands it out, so warming never slows a submission being graded.
    */
   async create(limits: SandboxLimits, egress = false, options: { background?: boolean } = {}): Promise<DockerSandbox> {
+    if (this.stopping.signal.aborted) throw new SandboxInfrastructureError(`no new sandbox: ${STOPPING_MESSAGE}`);
+    const creation = this.start(limits, egress, options);
+    this.creating.add(creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(creation);
+    }
+  }
+
+  private async start(
+    limits: SandboxLimits,
+    egress: boolean,
+    options: { background?: boolean },
+  ): Promise<DockerSandbox> {
     const isolation = await this.isolation();
     const goldenData = await this.golden.ensure();
     // Network and firewall first: any failure here means no sandbox, never an unfiltered one.
@@ -214,6 +233,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     };
     let container: Docker.Container | undefined;
     let cloning: Promise<void> | undefined;
+    const removed = removeOnAbort(this.stopping.signal, () => container);
     try {
       await prepareSandboxDirs(paths, isolation);
       const resolvConf = join(paths.dir, 'resolv.conf');
@@ -238,8 +258,10 @@ export class DockerSandboxDriver implements SandboxDriver {
           goldenVolume: this.golden.volumeName,
         }),
       );
+      this.stopping.signal.throwIfAborted();
       await startSandboxContainer(container, paths, isolation, cloning);
       const inner = await waitForInnerEngine(paths.socketPath, container, 30_000);
+      this.stopping.signal.throwIfAborted();
       const sandbox = new DockerSandbox({
         id,
         container,
@@ -257,9 +279,13 @@ export class DockerSandboxDriver implements SandboxDriver {
       // A copy still running would recreate what we remove.
       await cloning?.catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
+      if (this.stopping.signal.aborted)
+        throw new SandboxInfrastructureError(`sandbox ${id} abandoned: ${STOPPING_MESSAGE}`, { cause: error });
       throw error instanceof SandboxInfrastructureError
         ? error
         : new SandboxInfrastructureError(`sandbox ${id} failed to start`, { cause: error });
+    } finally {
+      await removed();
     }
   }
 
@@ -308,11 +334,21 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
   }
 
-  /** Worker shutdown: empty the pool and destroy every sandbox still live. */
+  /**
+   * Worker shutdown: empty the pool and destroy every sandbox, those still being created (a job
+   * handed back after the grace period, a warm-up) and the golden store's preparation included:
+   * their containers are removed at once and their creations awaited, so the process never exits
+   * with one running. Also called when a stop arrives while the worker starts.
+   */
   async shutdown(): Promise<void> {
     this.reaper.stop();
     clearInterval(this.verifyTimer);
-    await this.pool.drain();
+    this.stopping.abort();
+    await Promise.all([
+      this.pool.drain(),
+      this.golden.stop(),
+      ...[...this.creating].map((c) => c.catch(() => undefined)),
+    ]);
     await Promise.all(
       [...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))),
     );
