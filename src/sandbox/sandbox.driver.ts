@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DockerSandbox } from './docker-sandbox';
@@ -30,11 +30,13 @@ import { SandboxPool } from './sandbox-pool';
 import { DemandWindow, poolTarget } from './pool-sizer';
 import { freemem } from 'node:os';
 import { SandboxReaper } from './sandbox-reaper';
+import { SCRATCH_MIN_FREE_BYTES, scratchFreeBytes } from './disk-usage';
 import {
   type Sandbox,
   type SandboxDriver,
   SandboxInfrastructureError,
   type SandboxLimits,
+  ScratchDiskFullError,
   type SandboxOptions,
 } from './sandbox.types';
 
@@ -204,6 +206,7 @@ export class DockerSandboxDriver implements SandboxDriver {
    */
   async create(limits: SandboxLimits, egress = false, options: { background?: boolean } = {}): Promise<DockerSandbox> {
     if (this.stopping.signal.aborted) throw new SandboxInfrastructureError(`no new sandbox: ${STOPPING_MESSAGE}`);
+    await this.assertScratchSpace();
     const creation = this.start(limits, egress, options);
     this.creating.add(creation);
     try {
@@ -211,6 +214,17 @@ export class DockerSandboxDriver implements SandboxDriver {
     } finally {
       this.creating.delete(creation);
     }
+  }
+
+  /** A full scratch disk refuses the sandbox with its own error, rather than an ENOSPC halfway through. */
+  private async assertScratchSpace(): Promise<void> {
+    const runDir = join(this.config.root, 'run');
+    await mkdir(runDir, { recursive: true });
+    const free = await scratchFreeBytes(runDir);
+    if (free < SCRATCH_MIN_FREE_BYTES)
+      throw new ScratchDiskFullError(
+        `sandbox scratch disk full: ${Math.floor(free / 2 ** 20)} MB free under ${runDir}, ${SCRATCH_MIN_FREE_BYTES / 2 ** 20} MB needed`,
+      );
   }
 
   private async start(
