@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DockerSandbox } from './docker-sandbox';
 import { EgressFirewall, egressResolvers } from './egress';
@@ -47,6 +48,9 @@ const run = promisify(execFile);
  * container and inner dockerd add under the engine, rounded up — the adaptive pool's unit.
  */
 const WARM_SANDBOX_MB = 64;
+
+/** Longest wait for space on a full scratch disk before a creation fails (see waitForScratchSpace). */
+const SCRATCH_WAIT_MS = 60_000;
 
 /** Creates Docker-in-Docker sandboxes on the host engine, from a warm pool when it can. */
 export class DockerSandboxDriver implements SandboxDriver {
@@ -206,7 +210,7 @@ export class DockerSandboxDriver implements SandboxDriver {
    */
   async create(limits: SandboxLimits, egress = false, options: { background?: boolean } = {}): Promise<DockerSandbox> {
     if (this.stopping.signal.aborted) throw new SandboxInfrastructureError(`no new sandbox: ${STOPPING_MESSAGE}`);
-    await this.assertScratchSpace();
+    await this.waitForScratchSpace();
     const creation = this.start(limits, egress, options);
     this.creating.add(creation);
     try {
@@ -216,15 +220,26 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
   }
 
-  /** A full scratch disk refuses the sandbox with its own error, rather than an ENOSPC halfway through. */
-  private async assertScratchSpace(): Promise<void> {
+  /**
+   * A full scratch disk: the creation waits for space (polled each second, up to
+   * SCRATCH_WAIT_MS), then refuses with its own error rather than an ENOSPC halfway through.
+   * Waiting, not failing at once: a worker failing each job in a millisecond would take the whole
+   * queue and burn every job's attempts to `error` while other workers could grade them (the
+   * fault suite saw 64 submissions end so in 16 s); this one holds one job and takes no other.
+   */
+  private async waitForScratchSpace(): Promise<void> {
     const runDir = join(this.config.root, 'run');
     await mkdir(runDir, { recursive: true });
-    const free = await scratchFreeBytes(runDir);
-    if (free < SCRATCH_MIN_FREE_BYTES)
-      throw new ScratchDiskFullError(
-        `sandbox scratch disk full: ${Math.floor(free / 2 ** 20)} MB free under ${runDir}, ${SCRATCH_MIN_FREE_BYTES / 2 ** 20} MB needed`,
-      );
+    const until = Date.now() + SCRATCH_WAIT_MS;
+    for (;;) {
+      const free = await scratchFreeBytes(runDir);
+      if (free >= SCRATCH_MIN_FREE_BYTES) return;
+      if (this.stopping.signal.aborted || Date.now() >= until)
+        throw new ScratchDiskFullError(
+          `sandbox scratch disk full: ${Math.floor(free / 2 ** 20)} MB free under ${runDir}, ${SCRATCH_MIN_FREE_BYTES / 2 ** 20} MB needed`,
+        );
+      await sleep(1000, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
   }
 
   private async start(
