@@ -422,7 +422,7 @@ const RULES: Record<RouteKey, Rule> = {
     path: (f) => `/admin/integrations/${f.integration}/deliveries`,
     expect: staffPage(),
   },
-  'GET /admin/lti/:id/deliveries': { path: () => `/admin/lti/${randomUUID()}/deliveries`, expect: page(403) },
+  'GET /admin/lti/:id/deliveries': { path: () => `/admin/lti/${randomUUID()}/deliveries`, expect: staffPage(404) },
   'POST /admin/webhook-deliveries/:id/redeliver': {
     path: () => `/admin/webhook-deliveries/${randomUUID()}/redeliver`,
     csrf: 'session',
