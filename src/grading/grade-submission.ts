@@ -75,6 +75,7 @@ const STOP_TEXT: Record<SandboxStopReason, string> = {
   'disk-limit': 'disque du bac à sable plein',
   lifetime: 'durée maximale du bac à sable atteinte',
   destroyed: 'bac à sable détruit',
+  'scratch-full': 'disque de travail du serveur plein',
 };
 
 /** An infrastructure failure detected during grading (the sandbox vanished under the replay). */
@@ -153,6 +154,11 @@ export async function gradeSubmission(
     }
     const probes = history.sandboxStopped ? new Map() : await runProbes(sandbox, collectProbes(def.checks));
     phase('probes');
+    // A failure of ours the commands may have met without the watchdog seeing it yet (the host's
+    // scratch disk filled between two polls): checked before anything is graded.
+    const health = history.sandboxStopped ? undefined : await sandbox.health();
+    if (health && !STUDENT_STOPS.has(health))
+      throw new InfrastructureFailure(`the sandbox was not usable after the replay (${health})`);
     const checks = evaluateChecks(def.checks, { history, probes });
     const score = checks.reduce((s, c) => s + c.points, 0);
     phase('evaluate');

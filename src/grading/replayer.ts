@@ -21,7 +21,13 @@ export interface ReplayTimings {
 }
 
 /** Stops that end the sandbox itself, not just one command: the replay cannot go on. */
-const SANDBOX_STOPS: ReadonlySet<SandboxStopReason> = new Set(['memory-limit', 'disk-limit', 'lifetime', 'destroyed']);
+const SANDBOX_STOPS: ReadonlySet<SandboxStopReason> = new Set([
+  'memory-limit',
+  'disk-limit',
+  'lifetime',
+  'destroyed',
+  'scratch-full',
+]);
 
 /**
  * Replays parsed commands one by one in a sandbox, recording the transcript, the inner engine's

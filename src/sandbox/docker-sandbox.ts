@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { constants } from 'node:fs';
 import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { addedBytes } from './disk-usage';
+import { addedBytes, SCRATCH_MIN_FREE_BYTES, scratchFreeBytes } from './disk-usage';
 import { DockerInnerEngine } from './inner-engine';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
@@ -101,12 +101,24 @@ export class DockerSandbox implements Sandbox {
     this.diskPolling = true;
     try {
       this.lastDiskCheck = Date.now();
+      if (await this.scratchFull()) return this.lastDiskBytes;
       this.lastDiskBytes = await addedBytes(this.goldenDataDir, [this.paths.data, this.paths.work]);
       if (this.lastDiskBytes > this.limits.diskBytes) await this.stop('disk-limit');
       return this.lastDiskBytes;
     } finally {
       this.diskPolling = false;
     }
+  }
+
+  /**
+   * The host's scratch disk is full: the sandbox is stopped as `scratch-full`, an infrastructure
+   * stop (retried), before a write failing with ENOSPC is graded as the student's mistake.
+   */
+  private async scratchFull(): Promise<boolean> {
+    const free = await scratchFreeBytes(this.paths.dir).catch(() => Number.POSITIVE_INFINITY);
+    if (free >= SCRATCH_MIN_FREE_BYTES) return false;
+    await this.stop('scratch-full');
+    return true;
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -245,7 +257,7 @@ export class DockerSandbox implements Sandbox {
       .catch(() => undefined);
     if (!state) return 'destroyed';
     if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
-    return undefined;
+    return (await this.scratchFull()) ? 'scratch-full' : undefined;
   }
 
   async imageDigests(): Promise<Record<string, string>> {

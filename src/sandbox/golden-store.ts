@@ -10,7 +10,13 @@ import { goldenStagingName, sandboxContainerSpec, sandboxPaths } from './sandbox
 import { SandboxLabels, currentOwner, goldenVolumeName } from './sandbox.labels';
 import { SandboxInfrastructureError } from './sandbox.types';
 import { waitForInnerEngine } from './inner-engine';
-import { prepareSandboxDirs, READY_FLAG, startSandboxContainer } from './sandbox-start';
+import {
+  prepareSandboxDirs,
+  READY_FLAG,
+  removeOnAbort,
+  startSandboxContainer,
+  STOPPING_MESSAGE,
+} from './sandbox-start';
 
 const run = promisify(execFile);
 
@@ -27,6 +33,8 @@ export class GoldenStore {
   private preparing?: Promise<string>;
   /** The store was moved aside and prepared again: its volume must be created anew. */
   private replacedStore = false;
+  /** Aborted by stop(): a preparation in flight removes its container and gives up. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly docker: Docker,
@@ -66,6 +74,16 @@ export class GoldenStore {
         throw error;
       });
     return this.preparing;
+  }
+
+  /**
+   * Worker shutdown: a preparation in flight (minutes: every course image is loaded) is abandoned,
+   * its container removed and its staging directory deleted, before this resolves. Without it a
+   * worker stopped while starting left the preparation's container running (fault suite).
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.preparing?.catch(() => undefined);
   }
 
   /**
@@ -136,7 +154,9 @@ export class GoldenStore {
     const paths = sandboxPaths(staging, 'prep');
     await prepareSandboxDirs(paths, isolation);
     let container: Docker.Container | undefined;
+    const removed = removeOnAbort(this.stopping.signal, () => container);
     try {
+      this.stopping.signal.throwIfAborted();
       container = await this.docker.createContainer(
         sandboxContainerSpec({
           id,
@@ -159,6 +179,7 @@ export class GoldenStore {
           },
         }),
       );
+      this.stopping.signal.throwIfAborted();
       await startSandboxContainer(container, paths, isolation);
       const inner = await waitForInnerEngine(paths.socketPath, container, 60_000);
       // One `docker save` of every course tag: shared layers travel once.
@@ -195,10 +216,15 @@ export class GoldenStore {
       }
       return this.dataDir;
     } catch (error) {
+      if (this.stopping.signal.aborted)
+        throw new SandboxInfrastructureError(`golden store preparation abandoned: ${STOPPING_MESSAGE}`, {
+          cause: error,
+        });
       throw error instanceof SandboxInfrastructureError
         ? error
         : new SandboxInfrastructureError('golden store preparation failed', { cause: error });
     } finally {
+      await removed();
       if (container) await container.remove({ force: true }).catch(() => undefined);
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }

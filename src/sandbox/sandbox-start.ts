@@ -46,3 +46,26 @@ export async function startSandboxContainer(
   await delegateCgroups(info.State.Pid, isolation);
   await writeFile(join(paths.data, READY_FLAG), '');
 }
+
+/**
+ * A container being started is removed as soon as `signal` aborts (the worker is stopping): the
+ * steps still waiting on it fail at once, rather than finish a sandbox nobody would destroy.
+ * Returns what to await in `finally`: it stops listening and waits for a removal begun (the
+ * engine lists a container "removing" until then, and refuses a second removal meanwhile).
+ */
+export function removeOnAbort(signal: AbortSignal, container: () => Docker.Container | undefined): () => Promise<void> {
+  let removing: Promise<unknown> | undefined;
+  const remove = () => {
+    removing = container()
+      ?.remove({ force: true, v: true })
+      .catch(() => undefined);
+  };
+  signal.addEventListener('abort', remove, { once: true });
+  return async () => {
+    signal.removeEventListener('abort', remove);
+    await removing;
+  };
+}
+
+/** The error a creation abandoned at shutdown ends with: an infrastructure error, retried elsewhere. */
+export const STOPPING_MESSAGE = 'the worker is stopping';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { STOP_SIGNALS } from '../bootstrap';
 import { DockerService } from '../docker/docker.service';
 import { loadImageCatalog } from './image-catalog';
 import { sandboxConfigFromEnv } from './sandbox.config';
@@ -14,8 +15,18 @@ export const SANDBOX_DRIVER = Symbol('SANDBOX_DRIVER');
 export class SandboxLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(SANDBOX_DRIVER) private readonly driver: DockerSandboxDriver) {}
 
+  /**
+   * A stop asked while the worker starts (preparing the golden store takes minutes on a new host)
+   * abandons the start: the preparation's container is removed before the process exits.
+   */
   async onModuleInit(): Promise<void> {
-    await this.driver.init();
+    const stop = () => void this.driver.shutdown();
+    for (const signal of STOP_SIGNALS) process.once(signal, stop);
+    try {
+      await this.driver.init();
+    } finally {
+      for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -8,7 +8,15 @@ import type { EngineStateReader } from './engine-state.reader';
  */
 
 /** Why a command or a whole sandbox stopped, when it was not a normal exit. */
-export type SandboxStopReason = 'timeout' | 'output-limit' | 'memory-limit' | 'disk-limit' | 'lifetime' | 'destroyed';
+export type SandboxStopReason =
+  | 'timeout'
+  | 'output-limit'
+  | 'memory-limit'
+  | 'disk-limit'
+  | 'lifetime'
+  | 'destroyed'
+  /** The host's scratch disk (under SANDBOX_ROOT) is full: ours, not the submission's quota. */
+  | 'scratch-full';
 
 export interface SandboxOptions {
   /** Let inner containers reach the internet (off by default: exercises opt in). */
@@ -136,6 +144,14 @@ export class SandboxInfrastructureError extends Error {
     super(message, options);
     this.name = 'SandboxInfrastructureError';
   }
+}
+
+/**
+ * The host's scratch disk is full: no sandbox starts (and one running is stopped) until space is
+ * freed. Its code is the metric label of the failure (src/metrics/infrastructure-cause.ts).
+ */
+export class ScratchDiskFullError extends SandboxInfrastructureError {
+  readonly code = 'ENOSPC';
 }
 
 export interface SandboxDriver {

@@ -1,7 +1,7 @@
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { Pool } from 'pg';
@@ -16,7 +16,7 @@ import { signedHeaders, WebhookReceiver } from '../support/webhook-receiver';
  * built api and two workers on PRIVATE PostgreSQL and Redis (test/support/private-services.ts),
  * one fault injected per phase and recovered, then every accepted submission followed to its end.
  * Prints one table (fault × sent / accepted / graded once / lost / duplicated / error / API 5xx /
- * documented 503) and writes bench/results/faults.json.
+ * documented 503 / wrong score) and writes bench/results/faults.json.
  *
  * Clients behave as a real one does: a submission is retried with its Idempotency-Key (LMS: its
  * webhook-id) after a 503, a 5xx or a cut connection, honouring Retry-After. "Lost" is a submission
@@ -25,13 +25,17 @@ import { signedHeaders, WebhookReceiver } from '../support/webhook-receiver';
  *
  * Knobs: FAULTS_RATE (submissions per second, default 0.5; the issue's nightly setting is 2),
  * FAULTS_PHASE_SECONDS (load per phase, default 30; nightly 120), FAULTS_ONLY (comma-separated
- * phase names).
+ * parts of phase names: `clock,Redis` runs the two phases whose names contain them).
  */
 const RATE = Number(process.env.FAULTS_RATE ?? 0.5);
 const PHASE_SECONDS = Number(process.env.FAULTS_PHASE_SECONDS ?? 30);
 const ONLY = process.env.FAULTS_ONLY?.split(',');
 const SOURCE = 'docker run hello-world';
+/** What SOURCE earns (ran-hello-world 3 + saw-message 1 of 6): any other score is a failure of ours graded as the student's. */
+const SOURCE_SCORE = 4;
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+/** Size of worker 1's scratch disk: a few dozen sandboxes' directories (about 2 MB each for hello-world). */
+const SCRATCH_MB = 256;
 
 interface Sent {
   phase: string;
@@ -52,6 +56,8 @@ interface PhaseStats {
   error: number;
   api5xx: number;
   documented503: number;
+  /** Graded with another score than SOURCE earns: a failure of ours graded as the student's. */
+  wrongScore: number;
   notes: string[];
 }
 
@@ -68,13 +74,23 @@ describe('fault suite', () => {
     let api: Proc | undefined;
     const workers: (Proc | undefined)[] = [];
     const workerPids = new Set<number>();
+    const logDir = mkdtempSync(join(tmpdir(), 'dg-faults-logs-'));
+    process.stdout.write(`workers' logs: ${logDir}\n`);
     try {
       redis = await PrivateRedis.create();
       // Worker 1 grades on an engine of its own (issue #15: workers on two engines), the one the
       // engine phase restarts; worker 0 on the shared engine, which the suite never stops.
       engine = await PrivateDockerd.create();
       engine.loadCatalogImages();
-      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: engine.sandboxRoot() };
+      const privateSandboxRoot = engine.sandboxRoot();
+      // Worker 1's scratch disk (its sandboxes' directories, SANDBOX_ROOT/run) is a small tmpfs of
+      // its own, which the disk-full phase fills: never the machine's disk. engine.destroy()
+      // unmounts it with the engine's other mounts.
+      const scratch = join(privateSandboxRoot, 'run');
+      mkdirSync(scratch);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SCRATCH_MB}m,mode=0755`, 'dg-faults-scratch', scratch]);
+      const onPrivateEngine = { DOCKER_HOST: engine.host, SANDBOX_ROOT: privateSandboxRoot };
+
       const databaseUrl = await createDatabase(pg.url(), 'dockgrader');
       migrate(databaseUrl);
       const port = await freePort();
@@ -82,7 +98,7 @@ describe('fault suite', () => {
       const adminToken = `dg_faults_${randomBytes(24).toString('base64url')}`;
       const env: NodeJS.ProcessEnv = {
         NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: '5',
         REDIS_URL: redis.url,
@@ -114,6 +130,10 @@ describe('fault suite', () => {
       };
       const startWorkerProc = (i: number, extra: NodeJS.ProcessEnv = {}) => {
         const w = startBuilt('worker', { ...env, ...(i === 1 ? onPrivateEngine : {}), ...extra });
+        // Each worker's log, as it goes (a run that stalls is read while it stalls).
+        const log = createWriteStream(join(logDir, `worker${i}-${w.pid}.log`));
+        w.stdout?.pipe(log);
+        w.stderr?.pipe(log);
         workers[i] = w;
         if (w.pid) workerPids.add(w.pid);
         return w;
@@ -212,7 +232,7 @@ describe('fault suite', () => {
       };
       /** Runs `fault` while the load runs: it starts 5 s into the phase. */
       const phase = async (name: string, fault: () => Promise<void>, lms = false) => {
-        if (ONLY && !ONLY.includes(name)) return;
+        if (ONLY && !ONLY.some((o) => name.includes(o))) return;
         process.stdout.write(`fault phase: ${name}\n`);
         await Promise.all([load(name, PHASE_SECONDS, lms), sleep(5000).then(fault)]);
       };
@@ -222,12 +242,15 @@ describe('fault suite', () => {
       const runningOn = async (): Promise<number> =>
         Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE status = 'running'`)).rows[0].n);
 
-      // Sandboxes seen on the private engine: proof that the second engine's worker grades too.
+      // Sandboxes seen on the private engine: proof that the second engine's worker grades too. Its
+      // golden store's preparation (role golden) is not one: warm-up ends once it is done.
       const seenOnPrivate = new Set<string>();
       let polling = true;
       const poller = (async () => {
         while (polling) {
-          const ids = await engine!.docker(['ps', '-q', '--filter', `label=${SandboxLabels.sandbox}`]).catch(() => '');
+          const ids = await engine!
+            .docker(['ps', '-q', '--filter', `label=${SandboxLabels.role}=sandbox`])
+            .catch(() => '');
           for (const id of ids.trim().split('\n').filter(Boolean)) seenOnPrivate.add(id);
           await sleep(1000);
         }
@@ -326,6 +349,17 @@ describe('fault suite', () => {
         startWorkerProc(1);
       });
 
+      await phase('sandbox scratch disk full 20 s', async () => {
+        // Worker 1's scratch filled to the last byte (dd stops at ENOSPC), then freed: its
+        // sandboxes must end as infrastructure errors (retried, elsewhere or later), never a grade.
+        const filler = join(scratch, 'filler');
+        spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M'], { stdio: 'ignore' });
+        const free = Number(execFileSync('df', ['--output=avail', '-B1M', scratch]).toString().split('\n')[1]);
+        note('sandbox scratch disk full 20 s', `worker 1's scratch filled: ${free} MB free of ${SCRATCH_MB}`);
+        await sleep(20_000);
+        rmSync(filler);
+      });
+
       await phase(
         'webhook receiver down, then back',
         async () => {
@@ -382,14 +416,17 @@ describe('fault suite', () => {
       const rows = (
         await db.query(
           `SELECT s.id, s.status, s.idempotency_key AS key, s.created_at, s.started_at, s.finished_at,
-                  (SELECT count(*) FROM results r WHERE r.submission_id = s.id) AS results
+                  (SELECT count(*) FROM results r WHERE r.submission_id = s.id) AS results,
+                  (SELECT count(*) FROM results r WHERE r.submission_id = s.id AND r.score <> $1) AS short
              FROM submissions s`,
+          [SOURCE_SCORE],
         )
       ).rows as {
         id: string;
         status: string;
         key: string | null;
         results: string;
+        short: string;
         created_at: Date;
         finished_at: Date | null;
       }[];
@@ -417,12 +454,14 @@ describe('fault suite', () => {
           error: 0,
           api5xx: st.api5xx,
           documented503: st.documented503,
+          wrongScore: 0,
           notes: notes.get(p) ?? [],
         };
         for (const s of items) {
           const row = s.id ? byId.get(s.id) : undefined;
           const copies = s.lms ? (lmsCount.get(s.key) ?? 0) : (keyCount.get(s.key) ?? 0);
           if (copies > 1 || (row && Number(row.results) > 1)) stats.duplicated++;
+          if (row && Number(row.short) > 0) stats.wrongScore++;
           if (!row || s.gaveUp) stats.lost++;
           else if (row.status === 'graded' && Number(row.results) === 1) stats.gradedOnce++;
           else if (row.status === 'error' || row.status === 'internal_error') stats.error++;
@@ -467,17 +506,34 @@ describe('fault suite', () => {
         .split('\n')
         .filter(Boolean);
 
+      // A leftover says whose it was and what it was doing; the workers' logs go beside it.
+      const leftovers = [
+        ...left.map(
+          (c) =>
+            `shared engine: ${c.Names[0]} ${c.Labels[SandboxLabels.role]} ${c.Labels[SandboxLabels.owner]} ${c.State}`,
+        ),
+        ...(leftOnPrivate.length
+          ? (
+              await engine.docker([
+                'inspect',
+                '--format',
+                `private engine: {{.Name}} {{index .Config.Labels "${SandboxLabels.role}"}} {{index .Config.Labels "${SandboxLabels.owner}"}} created {{.Created}} {{.State.Status}}`,
+                ...leftOnPrivate,
+              ])
+            )
+              .trim()
+              .split('\n')
+          : []),
+      ];
+      if (leftovers.length)
+        process.stdout.write(`sandboxes left behind:\n  ${leftovers.join('\n  ')}\nworkers' logs: ${logDir}\n`);
+
       const fuzzFile = resolve(root, 'bench/results/fuzz.json');
       const report = {
         at: new Date().toISOString(),
         settings: { rate: RATE, phaseSeconds: PHASE_SECONDS },
         phases: table,
-        notRun: [
-          {
-            fault: 'sandbox scratch disk full',
-            why: 'a small scratch needs its own prepared image store (not built yet)',
-          },
-        ],
+        notRun: [] as { fault: string; why: string }[],
         sandboxesLeftBehind: { sharedEngine: left.length, privateEngine: leftOnPrivate.length },
         sandboxesSeenOnPrivateEngine: seenOnPrivate.size,
         fuzz: existsSync(fuzzFile) ? (await import(fuzzFile)).default : undefined,
@@ -498,11 +554,21 @@ describe('fault suite', () => {
         'error',
         'API 5xx',
         '503 (Retry-After)',
+        'wrong score',
       ];
       const lines = table.map((t) =>
-        [t.fault, t.sent, t.accepted, t.gradedOnce, t.lost, t.duplicated, t.error, t.api5xx, t.documented503].map(
-          String,
-        ),
+        [
+          t.fault,
+          t.sent,
+          t.accepted,
+          t.gradedOnce,
+          t.lost,
+          t.duplicated,
+          t.error,
+          t.api5xx,
+          t.documented503,
+          t.wrongScore,
+        ].map(String),
       );
       const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
       const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -524,9 +590,15 @@ describe('fault suite', () => {
 
       expect(report.sandboxesLeftBehind).toEqual({ sharedEngine: 0, privateEngine: 0 });
       expect(seenOnPrivate.size).toBeGreaterThan(0);
-      expect(table.map((t) => ({ fault: t.fault, lost: t.lost, duplicated: t.duplicated, api5xx: t.api5xx }))).toEqual(
-        table.map((t) => ({ fault: t.fault, lost: 0, duplicated: 0, api5xx: 0 })),
-      );
+      expect(
+        table.map((t) => ({
+          fault: t.fault,
+          lost: t.lost,
+          duplicated: t.duplicated,
+          api5xx: t.api5xx,
+          wrongScore: t.wrongScore,
+        })),
+      ).toEqual(table.map((t) => ({ fault: t.fault, lost: 0, duplicated: 0, api5xx: 0, wrongScore: 0 })));
     } finally {
       for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
       if (api && api.exitCode === null) api.kill('SIGKILL');
