@@ -93,7 +93,14 @@ ensure_docker() {
   start_dockerd
 }
 
+# `--faults`: also what the fault suite needs (libfaketime for the worker whose clock runs ahead).
+ensure_fault_tools() {
+  [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] && return 0
+  log "installing libfaketime (fault suite)"; apt_install faketime
+}
+
 ensure_postgres
 ensure_redis
 ensure_docker
+[ "${1:-}" = "--faults" ] && ensure_fault_tools
 log "PostgreSQL, Redis and Docker answer"
