@@ -210,7 +210,7 @@ export function routeCases(
     // token most of the time (so the form reaches its handler), a student's or an admin's.
     const preCsrf = 'fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz';
     const caller: fc.Arbitrary<{ headers: Record<string, string>; csrf?: string }> = isApi
-      ? fc.constantFrom(
+      ? fc.constantFrom<{ headers: Record<string, string> }>(
           { headers: { authorization: `Bearer ${ctx.bearer.student}` } },
           { headers: { authorization: `Bearer ${ctx.bearer.instructor}` } },
           { headers: { authorization: `Bearer ${ctx.bearer.admin}` } },
