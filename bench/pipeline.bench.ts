@@ -216,13 +216,18 @@ export async function main(): Promise<number> {
         sandbox.arm(sandboxConfig.diskPollMs);
         if (ex.reference.files.length) await sandbox.putFiles(ex.reference.files);
         const t0 = performance.now();
+        // A `cd` line moves the next lines, as in the student's shell (each line is its own exec here).
+        let cwd: string | undefined;
         for (const c of parsed.commands) {
           const plan = directPlan(c);
-          await sandbox.exec(plan.line, {
-            stdin: plan.stdin,
-            tty: plan.tty,
-            timeoutMs: ex.definition.sandbox.commandTimeoutSeconds * 1000,
-          });
+          const timeoutMs = ex.definition.sandbox.commandTimeoutSeconds * 1000;
+          const cd = /^cd\s+(\S+)\s*$/.exec(c.text.trim());
+          if (cd) {
+            const moved = await sandbox.exec(`cd -- ${cd[1]} && pwd`, { cwd, timeoutMs });
+            if (moved.exitCode === 0) cwd = moved.output.trim();
+            continue;
+          }
+          await sandbox.exec(plan.line, { stdin: plan.stdin, tty: plan.tty, timeoutMs, cwd });
         }
         return performance.now() - t0;
       } finally {
