@@ -11,6 +11,8 @@ export interface WorkerBeat {
   beatAt: string;
   /** Grading jobs running now. */
   jobs: string[];
+  /** Set while it takes no job because its host cannot start sandboxes (engine down, scratch full). */
+  unavailable?: string;
   /** target: warm sandboxes the (adaptive) pool aims to keep now. */
   sandboxes: { ready: number; inUse: number; creating: number; target?: number };
   /** Content hash of the image set its sandboxes are made from. */

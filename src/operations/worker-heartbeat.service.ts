@@ -70,6 +70,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
         startedAt: this.startedAt,
         beatAt: new Date().toISOString(),
         jobs: this.processor.activeJobIds(),
+        unavailable: this.processor.unavailableReason(),
         sandboxes,
         imageSet: this.driver.imageSet,
         recentErrors: this.runs.recentInfrastructureErrors,

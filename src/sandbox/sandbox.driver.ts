@@ -63,6 +63,12 @@ export class DockerSandboxDriver implements SandboxDriver {
   private readonly live = new Map<string, DockerSandbox>();
   private readonly acquiredAt = new Map<string, number>();
   private readonly releasing = new Map<string, Promise<void>>();
+  /**
+   * Sandboxes whose removal failed (their engine did not answer): retried at each reaper interval
+   * and at shutdown, rather than forgotten until their deadline passes.
+   */
+  private readonly unremoved = new Map<string, DockerSandbox>();
+  private retryTimer?: NodeJS.Timeout;
   /** Aborted at shutdown: no sandbox starts any more, those being started are removed. */
   private readonly stopping = new AbortController();
   /** Creations in flight, not live yet: shutdown waits until each is live (then released) or gone. */
@@ -122,6 +128,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     await this.reaper.sweep();
     await this.golden.ensure();
     this.reaper.start(this.config.reaperIntervalMs, (error) => this.log('reaper sweep failed', error));
+    this.retryTimer = setInterval(() => void this.removeUnremoved(), this.config.reaperIntervalMs);
+    this.retryTimer.unref();
     if (this.config.goldenVerifyMs > 0) {
       this.verifyTimer = setInterval(() => {
         this.golden
@@ -218,6 +226,28 @@ export class DockerSandboxDriver implements SandboxDriver {
     } finally {
       this.creating.delete(creation);
     }
+  }
+
+  /**
+   * Why this host cannot start a sandbox now, or undefined when it can: its Docker engine does not
+   * answer within 3 s, or its scratch disk is below the minimum. The worker stops taking jobs
+   * while a reason holds (GradingProcessor), so jobs go to workers whose host can grade them.
+   */
+  async unavailableReason(): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.docker.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 3 s')), 3000))),
+      ]);
+    } catch (err) {
+      return `Docker engine unreachable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    } finally {
+      clearTimeout(timer);
+    }
+    const free = await scratchFreeBytes(join(this.config.root, 'run')).catch(() => Number.POSITIVE_INFINITY);
+    if (free < SCRATCH_MIN_FREE_BYTES) return `sandbox scratch disk full (${Math.floor(free / 2 ** 20)} MB free)`;
+    return undefined;
   }
 
   /**
@@ -355,12 +385,25 @@ export class DockerSandboxDriver implements SandboxDriver {
       await sandbox.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404) throw error;
       });
+      this.unremoved.delete(sandbox.id);
       // What the submission added (images, containers): at the lowest priority, as the warm pool's
       // copy, so the next grading does not wait behind the previous one's cleanup.
       await run('nice', ['-n', '19', 'rm', '-rf', '--one-file-system', sandbox.paths.dir]);
+    } catch (error) {
+      this.unremoved.set(sandbox.id, sandbox);
+      throw error;
     } finally {
       this.live.delete(sandbox.id);
     }
+  }
+
+  /** Removes again the sandboxes whose removal failed; each stays listed until it is gone. */
+  private async removeUnremoved(): Promise<void> {
+    await Promise.all(
+      [...this.unremoved.values()].map((s) =>
+        this.destroy(s).catch((error: unknown) => this.log(`sandbox ${s.id}: not removed yet`, error)),
+      ),
+    );
   }
 
   /**
@@ -381,5 +424,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     await Promise.all(
       [...this.live.values()].map((s) => this.release(s).catch((error: unknown) => this.log('release failed', error))),
     );
+    clearInterval(this.retryTimer);
+    await this.removeUnremoved();
   }
 }

@@ -347,9 +347,9 @@ export class GradingRunService {
     }
   }
 
-  /** A run handed back at shutdown: waiting again, for another worker. */
-  async markHandedBack(submissionId: string, jobId: string): Promise<void> {
-    await this.markRetrying(submissionId, jobId, 'worker shutting down');
+  /** A run handed back (shutdown, or this worker's host cannot grade): waiting again, for another worker. */
+  async markHandedBack(submissionId: string, jobId: string, reason = 'worker shutting down'): Promise<void> {
+    await this.markRetrying(submissionId, jobId, reason);
   }
 
   private attemptOf(jobId: string): number {

@@ -1,12 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, Worker, type RedisOptions as BullRedisOptions } from 'bullmq';
+import { Job, WaitingError, Worker, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { RedisService } from '../redis/redis.service';
+import { SANDBOX_DRIVER } from '../sandbox/sandbox.module';
+import type { DockerSandboxDriver } from '../sandbox/sandbox.driver';
 import { GRADING_QUEUE, GradingJobData, GradingJobName } from '../queue/grading-queue.constants';
 import { GradingRunService, RunOutcome } from './grading-run.service';
 
 type GradingJob = Job<GradingJobData, RunOutcome, GradingJobName>;
+
+/** How often a paused worker asks whether its host can start sandboxes again. */
+const HOST_PROBE_MS = 2000;
 
 /**
  * The grading queue's consumer, created only in the worker role. Thin: it hands each job to
@@ -18,11 +23,15 @@ export class GradingProcessor implements OnApplicationBootstrap, OnModuleDestroy
   private worker?: Worker<GradingJobData, RunOutcome, GradingJobName>;
   /** Jobs running in this process, so a shutdown past its grace period can hand them back. */
   private readonly active = new Map<string, { job: GradingJob; token: string }>();
+  /** Set while this worker takes no job because its host cannot start sandboxes (the reason). */
+  private hostDown?: string;
+  private probeTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly runs: GradingRunService,
     private readonly redis: RedisService,
     @Inject(ENV) private readonly env: Env,
+    @Inject(SANDBOX_DRIVER) private readonly driver: Pick<DockerSandboxDriver, 'unavailableReason'>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +66,7 @@ export class GradingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     try {
       switch (job.name) {
         case GradingJobName.Grade:
-          return await this.grade(job, jobId);
+          return await this.grade(job, jobId, token);
         default: {
           const unknown: never = job.name;
           throw new Error(`no handler for grading job ${String(unknown)}`);
@@ -68,13 +77,28 @@ export class GradingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private async grade(job: GradingJob, jobId: string): Promise<RunOutcome> {
+  /** Why this worker takes no job now (its engine is down, its scratch disk full), for health and operations. */
+  unavailableReason(): string | undefined {
+    return this.hostDown;
+  }
+
+  private async grade(job: GradingJob, jobId: string, token: string): Promise<RunOutcome> {
     const { submissionId } = job.data;
     try {
       const outcome = await this.runs.run(submissionId, jobId);
       if (outcome.kind === 'skipped') this.logger.log(`job ${jobId}: ${outcome.reason}`);
       return outcome;
     } catch (err) {
+      const hostDown = await this.driver.unavailableReason();
+      if (hostDown) {
+        // Not the job's fault nor the submission's: give it back without using an attempt, and take
+        // no other until this host can grade again — else this worker would fail every job in a
+        // millisecond and burn the queue's attempts while healthy workers could grade them.
+        await job.moveToWait(token);
+        await this.runs.markHandedBack(submissionId, jobId, hostDown);
+        this.pauseWhileHostDown(hostDown);
+        throw new WaitingError();
+      }
       const reason = (err as Error).message;
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
@@ -87,12 +111,33 @@ export class GradingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** Pauses this worker and probes its host until it can start sandboxes again, then resumes. */
+  private pauseWhileHostDown(reason: string): void {
+    if (this.hostDown) return;
+    this.hostDown = reason;
+    this.logger.error(`this worker takes no job until its host recovers: ${reason}`);
+    void this.worker?.pause(true);
+    const probe = async (): Promise<void> => {
+      const still = await this.driver.unavailableReason().catch((e: Error) => e.message);
+      if (still) {
+        this.hostDown = still;
+        this.probeTimer = setTimeout(() => void probe(), HOST_PROBE_MS);
+        return;
+      }
+      this.hostDown = undefined;
+      this.logger.log('host recovered: taking jobs again');
+      void this.worker?.resume();
+    };
+    this.probeTimer = setTimeout(() => void probe(), HOST_PROBE_MS);
+  }
+
   /**
    * SIGTERM: stop taking jobs, let running ones finish within the grace period, then hand the rest
    * back to the queue (they run again elsewhere, without using up an attempt). Runs before the
    * sandbox module's shutdown hook destroys this process's sandboxes.
    */
   async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.probeTimer);
     const worker = this.worker;
     if (!worker) return;
     const graceMs = this.env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000;

@@ -75,7 +75,11 @@ describe('workers on two Docker engines', () => {
           .set('Authorization', `Bearer ${admin.token}`)
           .expect(200)
       ).body as {
-        workers: Array<{ pid: number; engine: string; recentErrors: Array<{ cause: string; message: string }> }>;
+        workers: Array<{
+          pid: number;
+          engine: string;
+          recentErrors: Array<{ cause: string; message: string }>;
+        }>;
       };
 
     // A worker beats only once its sandbox engine is ready (golden store prepared, pool started).
@@ -98,10 +102,10 @@ describe('workers on two Docker engines', () => {
     expect(engineOf.get(secondWorker.pid!)).toBe(second.host);
     expect(engineOf.get(sharedWorker.pid!)).not.toBe(second.host);
 
-    // One queue, both engines: every submission queued at once, so both idle workers take some.
-    const ids = await timed('submissions graded', async () => {
-      const accepted = await Promise.all(
-        Array.from({ length: SUBMISSIONS }, async () => {
+    /** `count` reference solutions queued at once (so idle workers all take some). */
+    const submit = (count: number) =>
+      Promise.all(
+        Array.from({ length: count }, async () => {
           const res = await request(api.app.getHttpServer())
             .post('/api/submissions')
             .set('Authorization', `Bearer ${student.token}`)
@@ -110,18 +114,20 @@ describe('workers on two Docker engines', () => {
           return res.body.id as string;
         }),
       );
-      for (const id of accepted) await waitForStatus(api.prisma, id, ['graded', 'error'], 200_000);
-      return accepted;
-    });
+    /** Exactly once in the database: one result per submission, its first attempt, full marks. */
+    const expectGradedOnce = async (ids: string[]) => {
+      for (const id of ids) await waitForStatus(api.prisma, id, ['graded', 'error'], 200_000);
+      for (const id of ids) {
+        const stored = await waitForStatus(api.prisma, id, ['graded']);
+        expect({ id, results: stored.results.map((r) => ({ attempt: r.attempt, score: r.score })) }).toEqual({
+          id,
+          results: [{ attempt: 1, score: helloWorld.maxScore }],
+        });
+      }
+    };
 
-    // Exactly once in the database: one result per submission, its first attempt, full marks.
-    for (const id of ids) {
-      const stored = await waitForStatus(api.prisma, id, ['graded']);
-      expect({ id, results: stored.results.map((r) => ({ attempt: r.attempt, score: r.score })) }).toEqual({
-        id,
-        results: [{ attempt: 1, score: helloWorld.maxScore }],
-      });
-    }
+    // One queue, both engines.
+    await timed('submissions graded', async () => expectGradedOnce(await submit(SUBMISSIONS)));
 
     // Who graded what, from the workers' own metrics as /metrics aggregates them (one series per
     // process): both engines graded some, and the gradings add up to the submissions, none twice.

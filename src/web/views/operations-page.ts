@@ -18,6 +18,7 @@ export interface OperationsView {
     pid: number;
     engine: string;
     jobs: string[];
+    unavailable?: string;
     beatAt: string;
     ageSeconds: number;
     sandboxes: { ready: number; inUse: number; creating: number; target?: number };
@@ -150,7 +151,14 @@ export function operationsPage(v: OperationsView): VNode {
                           <td>${w.host}</td>
                           <td>${w.pid}</td>
                           <td><code>${w.engine}</code></td>
-                          <td>${w.jobs.length}</td>
+                          <td>
+                            ${w.jobs.length}
+                            ${
+                              w.unavailable
+                                ? html`<br /><strong class="field-error">en pause : ${w.unavailable}</strong>`
+                                : null
+                            }
+                          </td>
                           <td>${w.sandboxes.ready} / ${w.sandboxes.target ?? w.sandboxes.ready}</td>
                           <td>il y a ${w.ageSeconds} s</td>
                         </tr>`,
