@@ -340,9 +340,10 @@ describe('grade webhooks', () => {
   it('the delivery log lists attempts, filters failed, and redelivers with the same webhook-id', async () => {
     const s = await school('log');
     s.receiver.plan({ kind: 'status', status: 422, body: 'champ manquant' });
+    // One after the other: the receiver's planned 422 answers the first request it gets, which must be bad's.
     const [bad] = await storeResult((await lmsSubmission(s.id)).id, 1, [passed('a')]);
-    const [good] = await storeResult((await lmsSubmission(s.id)).id, 1, [passed('a')]);
     await settled(bad);
+    const [good] = await storeResult((await lmsSubmission(s.id)).id, 1, [passed('a')]);
     await settled(good);
     const log = new DeliveryLogService(prisma, webhooks.get(WebhookDeliveryProducer));
     const failedOnly = await log.list({ integrationId: s.id }, { status: 'failed', limit: 20 });
