@@ -10,7 +10,10 @@ import tseslint from 'typescript-eslint';
 const CORE_LAYERS = ['docker', 'sandbox', 'submission-format', 'exercises', 'grading', 'queue', 'worker'];
 const ABOVE_CORE = ['submissions', 'web', 'courses', 'regrades', 'lms', 'lti', 'operations', 'supervisor'];
 /** The Docker engine is reached through one adapter (src/docker) and the sandbox driver built on it. */
-const DOCKERODE = { name: 'dockerode', message: 'dockerode only in src/docker and src/sandbox: use DockerService / the sandbox engine interface' };
+const DOCKERODE = {
+  name: 'dockerode',
+  message: 'dockerode only in src/docker and src/sandbox: use DockerService / the sandbox engine interface',
+};
 
 const layerRules = CORE_LAYERS.map((layer, i) => {
   const above = layer === 'worker' ? ['web', 'supervisor'] : [...CORE_LAYERS.slice(i + 1), ...ABOVE_CORE];
@@ -22,7 +25,12 @@ const layerRules = CORE_LAYERS.map((layer, i) => {
         'error',
         {
           paths: engineSide ? [] : [DOCKERODE],
-          patterns: [{ group: above.map((f) => `../${f}/*`), message: `src/${layer} sits below ${above.join(', ')}: it must not import them` }],
+          patterns: [
+            {
+              group: above.map((f) => `../${f}/*`),
+              message: `src/${layer} sits below ${above.join(', ')}: it must not import them`,
+            },
+          ],
         },
       ],
     },

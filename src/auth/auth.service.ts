@@ -132,10 +132,9 @@ export class AuthService {
   private async lookupMany(batch: PendingLookup[]): Promise<void> {
     try {
       // Plain SQL on the hot-path pool (Prisma's CPU cost: src/database/hot-path-sql.ts).
-      const { rows } = await this.sql!.pool.query<TokenRow & { hash: string }>(
-        INTAKE_SQL.tokensByHash,
-        [[...new Set(batch.map((p) => p.hash))]],
-      );
+      const { rows } = await this.sql!.pool.query<TokenRow & { hash: string }>(INTAKE_SQL.tokensByHash, [
+        [...new Set(batch.map((p) => p.hash))],
+      ]);
       const byHash = new Map(rows.map(({ hash, ...row }) => [hash, row]));
       for (const p of batch) p.resolve(byHash.get(p.hash));
     } catch (err) {
