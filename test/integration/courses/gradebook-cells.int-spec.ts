@@ -9,6 +9,22 @@ import { AssignmentSubmissionRow, cellOf, GradebookService } from '../../../src/
 
 const MINUTE = 60_000;
 
+/** A result out of 10, stored as the worker and regrades store one (the score copy follows the newest). */
+function storeResult(prisma: PrismaService, submissionId: string, attempt: number, score: number) {
+  return prisma.result.create({
+    data: {
+      submissionId,
+      attempt,
+      exerciseVersion: 'v1',
+      score,
+      maxScore: 10,
+      checks: [],
+      transcript: [],
+      imageDigests: {},
+    },
+  });
+}
+
 type Status = 'queued' | 'running' | 'graded' | 'error' | 'internal_error';
 interface GenSubmission {
   status: Status;
@@ -109,18 +125,7 @@ describe('gradebook cells in SQL equal cellOf', () => {
             });
             // Results stored one by one, as the worker and regrades do: the copy follows the newest.
             for (const [r, score] of g.scores.entries()) {
-              await prisma.result.create({
-                data: {
-                  submissionId: s.id,
-                  attempt: r + 1,
-                  exerciseVersion: 'v1',
-                  score,
-                  maxScore: 10,
-                  checks: [],
-                  transcript: [],
-                  imageDigests: {},
-                },
-              });
+              await storeResult(prisma, s.id, r + 1, score);
             }
             newest.set(s.id, g.scores.length ? g.scores[g.scores.length - 1] : null);
           }
@@ -170,19 +175,7 @@ describe('gradebook cells in SQL equal cellOf', () => {
         credit: 1,
       },
     });
-    const result = (attempt: number, score: number) =>
-      prisma.result.create({
-        data: {
-          submissionId: s.id,
-          attempt,
-          exerciseVersion: 'v1',
-          score,
-          maxScore: 10,
-          checks: [],
-          transcript: [],
-          imageDigests: {},
-        },
-      });
+    const result = (attempt: number, score: number) => storeResult(prisma, s.id, attempt, score);
     const copy = async () =>
       prisma.submission.findUniqueOrThrow({ where: { id: s.id }, select: { score: true, maxScore: true } });
     expect(await copy()).toEqual({ score: null, maxScore: null });
