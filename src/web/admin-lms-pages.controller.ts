@@ -21,7 +21,7 @@ import type { Env } from '../config/env';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { parseOrThrow } from '../common/zod-validation.pipe';
 import { Role } from '../generated/prisma/enums';
-import { DeliveryLogService } from '../lms/delivery-log.service';
+import { type DeliveryOwner, DeliveryLogService } from '../lms/delivery-log.service';
 import { createIntegrationSchema } from '../lms/integration.schemas';
 import { IntegrationsService } from '../lms/integrations.service';
 import { createLtiPlatformSchema } from '../lti/lti-platform.schemas';
@@ -32,6 +32,7 @@ import { PageAuthGuard, type PageRequest } from './page-auth.guard';
 import {
   deliveriesPage,
   deliveriesPath,
+  type DeliverySource,
   type FormErrors,
   integrationsPage,
   ltiPlatformsPage,
@@ -151,9 +152,7 @@ export class AdminLmsPagesController {
     @Query('status') status?: string,
   ): Promise<void> {
     const integration = await this.integrations.get(checkedId(id, 'integration'));
-    const onlyFailed = status === 'failed';
-    const page = await this.log.list({ integrationId: id }, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
-    sendPage(res, deliveriesPage(pageUser(req), { kind: 'integration', ...integration }, page.items, onlyFailed));
+    await this.sendDeliveries(req, res, { kind: 'integration', ...integration }, { integrationId: id }, status);
   }
 
   /** The scores sent to an LTI platform (AGS), with their attempts: what a teacher asks when a grade is missing in the LMS. */
@@ -165,9 +164,20 @@ export class AdminLmsPagesController {
     @Query('status') status?: string,
   ): Promise<void> {
     const platform = await this.platforms.get(checkedId(id, 'LTI platform'));
+    await this.sendDeliveries(req, res, { kind: 'lti', id, name: platform.name }, { ltiPlatformId: id }, status);
+  }
+
+  /** A delivery log page: the last 100 deliveries of its source, or only the failed ones. */
+  private async sendDeliveries(
+    req: PageRequest,
+    res: Response,
+    source: DeliverySource,
+    owner: DeliveryOwner,
+    status: string | undefined,
+  ): Promise<void> {
     const onlyFailed = status === 'failed';
-    const page = await this.log.list({ ltiPlatformId: id }, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
-    sendPage(res, deliveriesPage(pageUser(req), { kind: 'lti', id, name: platform.name }, page.items, onlyFailed));
+    const page = await this.log.list(owner, { status: onlyFailed ? 'failed' : undefined, limit: 100 });
+    sendPage(res, deliveriesPage(pageUser(req), source, page.items, onlyFailed));
   }
 
   @Post('webhook-deliveries/:id/redeliver')
