@@ -4,8 +4,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   session: number;
-  /** pid + start time: a fork bomb recycles pids fast, a pid alone may name another process. */
-  key: string;
+  /** R, S, D, T, Z …: a zombie is dead already, only waiting for its parent. */
+  state: string;
 }
 
 async function readStats(): Promise<ProcStat[]> {
@@ -18,9 +18,9 @@ async function readStats(): Promise<ProcStat[]> {
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
       stats.push({
         pid: Number(name),
+        state: fields[0],
         ppid: Number(fields[1]),
         session: Number(fields[3]),
-        key: `${name}:${fields[19]}`,
       });
     } catch {
       // the process ended while we were listing
@@ -29,52 +29,67 @@ async function readStats(): Promise<ProcStat[]> {
   return stats;
 }
 
+/** The sandbox's container as far as killing a tree needs: its id, and the freezer (`docker pause`). */
+export interface FreezableContainer {
+  id: string;
+  pause(): Promise<unknown>;
+  unpause(): Promise<unknown>;
+}
+
 /**
  * Kills, from the host, every process of the sessions started under `rootPid` (a `docker exec`
  * process: exec.sh puts the student's shell in its own session). Done from the host because
- * inside a sandbox that hit its pids limit no `kill` can be forked. Processes are stopped first
- * and killed once no new one appears: a stopped process cannot fork, so a fork bomb converges.
+ * inside a sandbox that hit its pids limit no `kill` can be forked. Signalling a list read from
+ * /proc races a fork bomb: a child born after the scan survives and refills the freed pids within
+ * milliseconds (seen under load: five stop-and-kill passes in a row, the bomb still there). So the
+ * whole sandbox is frozen first (the cgroup freezer, `docker pause`): nothing in it can fork, the
+ * list is final, every process of the tree gets SIGKILL, and thawing ends them before they run
+ * another instruction. The inner engine is frozen with it for those few milliseconds only, and
+ * only when the tree has a process left (most commands leave none: one /proc scan).
  * Processes that called setsid themselves escape this and die with the sandbox at release.
  * Returns how many were killed.
  */
-export async function killSessionTree(rootPid: number, containerId: string): Promise<number> {
+export async function killSessionTree(rootPid: number, container: FreezableContainer): Promise<number> {
   let killed = 0;
-  // A pass stops everything it finds, then kills; a process forked during a pass is found by the next.
-  for (let pass = 0; pass < 5; pass++) {
-    const found = await stopSessions(rootPid, containerId);
-    if (!found.length) break;
-    for (const pid of found) signal(pid, 'SIGKILL');
-    killed += found.length;
-    // Killed processes count against the pids limit until the sandbox's init reaps them: wait for
-    // that (bounded), or the next command could not fork.
-    const deadline = Date.now() + 3000;
-    for (let left = found; left.length && Date.now() < deadline;) {
-      await new Promise((r) => setTimeout(r, 20));
-      left = (await Promise.all(left.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter((pid) => pid > 0);
+  for (let pass = 0; pass < 3; pass++) {
+    if (!(await sessionProcesses(rootPid, container.id)).length) break;
+    const paused = await container.pause().then(
+      () => true,
+      () => false,
+    );
+    let targets: number[];
+    try {
+      // Without the freezer (the engine refused) the kill is a race, repeated by the next pass.
+      targets = await sessionProcesses(rootPid, container.id);
+      for (const pid of targets) signal(pid, 'SIGKILL');
+    } finally {
+      if (paused) await container.unpause();
     }
+    killed += targets.length;
+    await reaped(targets);
   }
   return killed;
 }
 
-/** Sends SIGSTOP to every process of the sessions until a round finds no new one; returns their pids. */
-async function stopSessions(rootPid: number, containerId: string, rounds = 50): Promise<number[]> {
-  const stopped = new Map<string, number>();
-  const sessions = new Set<number>([rootPid]);
-  for (let round = 0; round < rounds; round++) {
-    const stats = await readStats();
-    for (const session of sessionsUnder(stats, rootPid)) sessions.add(session);
-    const candidates = stats.filter((s) => (sessions.has(s.session) || s.pid === rootPid) && !stopped.has(s.key));
-    // Only processes of this sandbox's cgroup: a pid reused on the host is never touched.
-    const fresh = (
-      await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s : undefined)))
-    ).filter((s): s is ProcStat => s !== undefined);
-    if (!fresh.length) break;
-    for (const v of fresh) {
-      signal(v.pid, 'SIGSTOP');
-      stopped.set(v.key, v.pid);
-    }
+/**
+ * Killed processes count against the pids limit until the sandbox's init reaps them: wait for
+ * that (bounded), or the next command could not fork.
+ */
+async function reaped(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 3000;
+  for (let left = pids; left.length && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = (await Promise.all(left.map(async (pid) => ((await isAlive(pid)) ? pid : 0)))).filter((pid) => pid > 0);
   }
-  return [...stopped.values()];
+}
+
+/** The processes of the sessions under `rootPid` that belong to this sandbox, zombies excluded. */
+async function sessionProcesses(rootPid: number, containerId: string): Promise<number[]> {
+  const stats = (await readStats()).filter((s) => s.state !== 'Z');
+  const sessions = new Set<number>([rootPid, ...sessionsUnder(stats, rootPid)]);
+  const candidates = stats.filter((s) => sessions.has(s.session) || s.pid === rootPid);
+  const inside = await Promise.all(candidates.map(async (s) => ((await inContainer(s.pid, containerId)) ? s.pid : 0)));
+  return inside.filter((pid) => pid > 0);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -114,18 +129,11 @@ export async function signalSessionTree(
   name: NodeJS.Signals,
   options: { spareRoot?: boolean } = {},
 ): Promise<number> {
-  const stats = await readStats();
-  const sessions = new Set<number>([rootPid, ...sessionsUnder(stats, rootPid)]);
-  const targets = stats.filter(
-    (s) => (sessions.has(s.session) || s.pid === rootPid) && !(options.spareRoot && s.pid === rootPid),
+  const targets = (await sessionProcesses(rootPid, containerId)).filter(
+    (pid) => !(options.spareRoot && pid === rootPid),
   );
-  let count = 0;
-  for (const s of targets) {
-    if (!(await inContainer(s.pid, containerId))) continue;
-    signal(s.pid, name);
-    count += 1;
-  }
-  return count;
+  for (const pid of targets) signal(pid, name);
+  return targets.length;
 }
 
 /**

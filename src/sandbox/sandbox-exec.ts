@@ -136,7 +136,7 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
       .inspect()
       .then((i) => i.Pid)
       .catch(() => 0);
-    if (pid > 0) await killSessionTree(pid, args.container.id);
+    if (pid > 0) await killSessionTree(pid, args.container);
     // Background processes that left the session may still hold the pipe: don't wait for them.
     await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
     stream.destroy();
@@ -147,7 +147,7 @@ export async function runExec(args: RunExecArgs): Promise<ExecResult> {
   // A command's background processes end with it (a fork bomb, `sleep &` holding the pipe), as
   // when a non-interactive session closes; containers started with `docker run -d` are the inner
   // engine's, not the session's, and keep running.
-  if (!outcome && info?.Pid) await killSessionTree(info.Pid, args.container.id);
+  if (!outcome && info?.Pid) await killSessionTree(info.Pid, args.container);
   let exitCode = stoppedBy ? null : (info?.ExitCode ?? null);
   if (!stoppedBy && exitCode === 137) {
     const oomAfter = await args.oomKills();

@@ -254,7 +254,7 @@ export class ShellSession {
     await signalSessionTree(this.pid, id, 'SIGKILL', { spareRoot: true });
     got = await within(1500);
     if (got !== 'late') return got;
-    await killSessionTree(this.pid, id);
+    await killSessionTree(this.pid, this.args.container);
     this.alive = false;
     this.stream?.destroy();
     return undefined;
@@ -283,7 +283,7 @@ export class ShellSession {
     if (!this.exec) return;
     this.pending = undefined;
     if (this.alive) await this.readPid();
-    if (this.alive && this.pid) await killSessionTree(this.pid, this.args.container.id).catch(() => 0);
+    if (this.alive && this.pid) await killSessionTree(this.pid, this.args.container).catch(() => 0);
     this.stream?.destroy();
     this.alive = false;
     await Promise.race([this.ended, new Promise((r) => setTimeout(r, 500))]);

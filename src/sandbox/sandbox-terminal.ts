@@ -114,7 +114,7 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
       .inspect()
       .then((i) => i.Pid)
       .catch(() => 0);
-    if (pid > 0) await killSessionTree(pid, args.container.id);
+    if (pid > 0) await killSessionTree(pid, args.container);
     await Promise.race([ended, sleep(1000)]);
   }
   stream.destroy();

@@ -100,8 +100,9 @@ describe("the replay's own machinery", () => {
   );
 
   reportedCase('a memory hog submitted for grading', 'memory limit; the grade says so in French', async () => {
+    // One dd block fills memory at once: `head -c | tail` took 20 s to reach 1 GB, the line's whole timeout.
     const report = await gradeSubmission(driver, exercise, {
-      source: 'docker run --rm alpine sh -c "head -c 4000m /dev/zero | tail"\ndocker ps',
+      source: 'docker run --rm alpine sh -c "dd if=/dev/zero of=/dev/null bs=4000M count=1"\ndocker ps',
       files: exercise.reference.files,
     });
     expect(report.status).toBe('graded');

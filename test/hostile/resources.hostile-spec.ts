@@ -50,9 +50,12 @@ describe('resource exhaustion', () => {
     'memory limit of the sandbox',
     d,
     async (sandbox) => {
-      const hog = await run(sandbox, 'head -c 2000m /dev/zero | tail');
+      const hog = await run(sandbox, 'dd if=/dev/zero of=/dev/null bs=2000M count=1');
       expect(hog).toMatchObject({ exitCode: null, stoppedBy: 'memory-limit' });
-      const innerHog = await run(sandbox, 'docker run --rm alpine sh -c "head -c 2000m /dev/zero | tail"');
+      const innerHog = await run(
+        sandbox,
+        'docker run --rm alpine sh -c "dd if=/dev/zero of=/dev/null bs=2000M count=1"',
+      );
       expect(innerHog.exitCode === 137 || innerHog.stoppedBy === 'memory-limit').toBe(true);
       expect(await sandbox.health()).toBeUndefined();
       expect((await run(sandbox, 'docker run --rm busybox echo ok')).output).toBe('ok\n');
