@@ -77,6 +77,21 @@ function dockerMessage(error: unknown): string {
 }
 
 /** Waits until the sandbox's inner dockerd answers on its unix socket; fails fast if the sandbox died. */
+/**
+ * How a sandbox container that stopped during its start ended (exit code, OOM, its last log
+ * lines), or undefined while it runs: the only trace left of why, once it is removed.
+ */
+export async function exitedContainer(container: Docker.Container): Promise<string | undefined> {
+  const state = await container
+    .inspect()
+    .then((i) => i.State)
+    .catch(() => undefined);
+  if (state?.Running) return undefined;
+  const logs = await container.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''));
+  const how = state ? `exit code ${state.ExitCode}${state.OOMKilled ? ', killed for memory' : ''}` : 'container gone';
+  return `${how}: ${logs.toString('utf8').slice(-2000)}`;
+}
+
 export async function waitForInnerEngine(
   socketPath: string,
   container: Docker.Container,
@@ -92,16 +107,8 @@ export async function waitForInnerEngine(
     } catch (error) {
       // Checking the container costs a host API call: only now and then.
       if (++polls % 20 === 0) {
-        const state = await container
-          .inspect()
-          .then((i) => i.State)
-          .catch(() => undefined);
-        if (!state?.Running) {
-          const logs = await container.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''));
-          throw new SandboxInfrastructureError(
-            `sandbox exited before its engine answered: ${logs.toString('utf8').slice(-2000)}`,
-          );
-        }
+        const exited = await exitedContainer(container);
+        if (exited) throw new SandboxInfrastructureError(`sandbox exited before its engine answered: ${exited}`);
       }
       if (Date.now() > deadline)
         throw new SandboxInfrastructureError(`inner engine did not answer within ${timeoutMs} ms`, { cause: error });

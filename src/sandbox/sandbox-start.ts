@@ -2,6 +2,8 @@ import type Docker from 'dockerode';
 import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { delegateCgroups } from './cgroup-delegation';
+import { exitedContainer } from './inner-engine';
+import { SandboxInfrastructureError } from './sandbox.types';
 import { type EngineIsolation, hostIds } from '../docker/engine-isolation';
 import { SANDBOX_USER_ID, type SandboxPaths } from './sandbox-container';
 
@@ -43,7 +45,11 @@ export async function startSandboxContainer(
 ): Promise<void> {
   await container.start();
   const [info] = await Promise.all([container.inspect(), copying]);
-  await delegateCgroups(info.State.Pid, isolation);
+  await delegateCgroups(info.State.Pid, isolation).catch(async (error: unknown) => {
+    // Its cgroups are gone with it (/proc/<pid>/cgroup ENOENT): say how it ended, not that a file was missing.
+    const exited = await exitedContainer(container);
+    throw exited ? new SandboxInfrastructureError(`sandbox exited while it started: ${exited}`) : error;
+  });
   await writeFile(join(paths.data, READY_FLAG), '');
 }
 

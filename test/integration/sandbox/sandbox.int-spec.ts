@@ -7,6 +7,8 @@ import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
 import Docker from 'dockerode';
 import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES } from '../../../src/sandbox/sandbox-container';
 import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels';
+import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
+import { exitedContainer } from '../../../src/sandbox/inner-engine';
 import { COURSE_TAGS, leftovers, makeDriver } from './sandbox-fixture';
 
 const hostDocker = new Docker();
@@ -258,5 +260,21 @@ describe('sandbox driver (real Docker)', () => {
     await utimes(stray, past, past);
     await driver.reaper.sweep();
     await expect(stat(stray)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('says how a sandbox container that stopped during its start ended', async () => {
+    const container = await hostDocker.createContainer({
+      Image: loadImageCatalog(repositoryManifestPath).sandbox.tag,
+      Entrypoint: ['sh', '-c', 'echo "dockerd: failed to start" >&2; exit 3'],
+      Labels: { [SandboxLabels.owner]: currentOwner() },
+    });
+    try {
+      await container.start();
+      await container.wait();
+      expect(await exitedContainer(container)).toMatch(/^exit code 3: .*dockerd: failed to start/s);
+    } finally {
+      await container.remove({ force: true });
+    }
+    expect(await exitedContainer(container)).toMatch(/^container gone/);
   });
 });
