@@ -23,15 +23,20 @@ export interface DeepLinkRequestView {
   id: string;
   platformName: string;
   contextTitle: string | null;
+  /** The platform takes several activities in one answer (checkboxes rather than one choice). */
+  acceptMultiple: boolean;
 }
 
 /** The signed answer and where the browser must post it (field `JWT`, LTI Deep Linking 2.0 §4.5). */
 export interface DeepLinkAnswer {
   returnUrl: string;
   jwt: string;
-  /** The exercise's title, to confirm the choice. */
-  title: string;
+  /** The chosen exercises' titles, to confirm the choice. */
+  titles: string[];
 }
+
+/** More activities than this in one answer is not a course being set up but a slip of the hand. */
+export const MAX_LINKS_PER_ANSWER = 30;
 
 interface Settings {
   deep_link_return_url: string;
@@ -42,10 +47,10 @@ interface Settings {
 
 /**
  * LTI Deep Linking 2.0: when an instructor adds dockgrader to a course in the LMS, the platform
- * launches a deep linking request; the instructor picks an exercise on our page and we answer with
- * a signed LtiDeepLinkingResponse holding one LTI resource link (the launch URL, `exercise=<slug>`
- * as custom parameter, a line item of the exercise's points), which the platform turns into the
- * activity and its grade column. Launches of that activity then map to the exercise as any other
+ * launches a deep linking request; the instructor picks an exercise on our page (several when the
+ * platform says accept_multiple) and we answer with a signed LtiDeepLinkingResponse holding one LTI
+ * resource link per exercise (the launch URL, `exercise=<slug>` as custom parameter, a line item of
+ * the exercise's points), which the platform turns into activities and their grade columns. Launches of such an activity then map to its exercise as any other
  * link does (LtiLaunchService), and grades go back through AGS.
  *
  * The request is stored server-side (platform, instructor, return URL, the platform's `data` to
@@ -83,6 +88,7 @@ export class LtiDeepLinkingService {
         returnUrl,
         data,
         contextTitle: typeof context?.title === 'string' ? context.title.slice(0, 300) : null,
+        acceptMultiple: settings.accept_multiple === true,
         expiresAt: new Date(Date.now() + REQUEST_TTL_MS),
       },
       select: { id: true },
@@ -93,7 +99,12 @@ export class LtiDeepLinkingService {
   /** The pending request `id` of `userId`: 404 when unknown, used or expired, 403 for anyone else. */
   async pending(id: string, userId: string): Promise<DeepLinkRequestView> {
     const row = await this.find(id, userId);
-    return { id: row.id, platformName: row.platform.name, contextTitle: row.contextTitle };
+    return {
+      id: row.id,
+      platformName: row.platform.name,
+      contextTitle: row.contextTitle,
+      acceptMultiple: row.acceptMultiple,
+    };
   }
 
   /** The exercises an activity can link: the published catalogue. */
@@ -105,14 +116,25 @@ export class LtiDeepLinkingService {
     });
   }
 
-  /** Consumes the request and signs the answer linking exercise `slug`. */
-  async answer(id: string, userId: string, slug: string): Promise<DeepLinkAnswer> {
+  /**
+   * Consumes the request and signs the answer linking the exercises `slugs` (one, or several when
+   * the platform accepts several), in the catalogue's order.
+   */
+  async answer(id: string, userId: string, slugs: string[]): Promise<DeepLinkAnswer> {
     const row = await this.find(id, userId);
-    const exercise = await this.prisma.exercise.findFirst({
-      where: { slug, published: true },
+    const chosen = [...new Set(slugs)];
+    const refuse = (message: string) => DomainError.validation([{ field: 'exercise', message }]);
+    if (chosen.length === 0) throw refuse('choisissez un exercice de la liste');
+    if (chosen.length > 1 && !row.acceptMultiple)
+      throw refuse("la plateforme n'accepte qu'une activité à la fois : choisissez un seul exercice");
+    if (chosen.length > MAX_LINKS_PER_ANSWER)
+      throw refuse(`au plus ${MAX_LINKS_PER_ANSWER} exercices à la fois (${chosen.length} choisis)`);
+    const exercises = await this.prisma.exercise.findMany({
+      where: { slug: { in: chosen }, published: true },
+      orderBy: { slug: 'asc' },
       select: { slug: true, title: true, maxPoints: true },
     });
-    if (!exercise) throw DomainError.validation([{ field: 'exercise', message: 'choisissez un exercice de la liste' }]);
+    if (exercises.length !== chosen.length) throw refuse('choisissez un exercice de la liste');
     // Single use: of two answers racing for one request, only the one that deletes it signs.
     const { count } = await this.prisma.ltiDeepLinkRequest.deleteMany({ where: { id: row.id } });
     if (count === 0) throw new DomainError(ErrorCode.NotFound, EXPIRED);
@@ -123,15 +145,13 @@ export class LtiDeepLinkingService {
       [LTI.version]: LTI_VERSION,
       [LTI.deploymentId]: row.deploymentId,
       ...(row.data !== null ? { [LTI.deepLinkingData]: row.data } : {}),
-      [LTI.contentItems]: [
-        {
-          type: 'ltiResourceLink',
-          title: exercise.title,
-          url: launchUrl(this.env),
-          custom: { exercise: exercise.slug },
-          lineItem: { scoreMaximum: exercise.maxPoints, label: exercise.title, resourceId: exercise.slug },
-        },
-      ],
+      [LTI.contentItems]: exercises.map((exercise) => ({
+        type: 'ltiResourceLink',
+        title: exercise.title,
+        url: launchUrl(this.env),
+        custom: { exercise: exercise.slug },
+        lineItem: { scoreMaximum: exercise.maxPoints, label: exercise.title, resourceId: exercise.slug },
+      })),
     })
       .setProtectedHeader({ alg: 'RS256', kid: signing.kid, typ: 'JWT' })
       .setIssuer(row.platform.clientId)
@@ -139,7 +159,7 @@ export class LtiDeepLinkingService {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(signing.key);
-    return { returnUrl: row.returnUrl, jwt, title: exercise.title };
+    return { returnUrl: row.returnUrl, jwt, titles: exercises.map((e) => e.title) };
   }
 
   private async find(id: string, userId: string) {

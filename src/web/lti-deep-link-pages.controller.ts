@@ -47,17 +47,25 @@ export class LtiDeepLinkPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const { principal, user } = session(req);
-    const slug = (body as Record<string, unknown> | undefined)?.exercise;
+    // One radio button sends a string; several checked boxes repeat the field, which parses to an array.
+    const field = (body as Record<string, unknown> | undefined)?.exercise;
+    const slugs = (Array.isArray(field) ? field : [field]).filter(
+      (s): s is string => typeof s === 'string' && s !== '',
+    );
     try {
-      const answer = await this.deepLinking.answer(id, principal.id, typeof slug === 'string' ? slug : '');
+      const answer = await this.deepLinking.answer(id, principal.id, slugs);
       allowFormTo(res, answer.returnUrl);
       sendPage(res, deepLinkReturnPage(user, answer));
     } catch (err) {
       if (!(err instanceof DomainError && err.code === ErrorCode.Validation)) throw err;
       const request = await this.deepLinking.pending(id, principal.id);
+      const message = err.details.fields?.[0]?.message ?? 'choisissez un exercice de la liste';
       sendPage(
         res,
-        deepLinkPickerPage(user, request, await this.deepLinking.linkable(), 'Choisissez un exercice de la liste.'),
+        deepLinkPickerPage(user, request, await this.deepLinking.linkable(), {
+          error: `${message[0].toUpperCase()}${message.slice(1)}.`,
+          chosen: slugs,
+        }),
         400,
       );
     }

@@ -44,7 +44,8 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
 
   const cookieOf = (res: Response) => /dg_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
   const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const post = (path: string, cookie: string, fields: Record<string, string>) =>
+  /** A form post; a field given several times (checkboxes) as an array of pairs. */
+  const post = (path: string, cookie: string, fields: Record<string, string> | [string, string][]) =>
     fetch(`${api.url}${path}`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -53,8 +54,8 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
     });
 
   /** An instructor's deep linking launch, up to the picker: its path, the session cookie, the CSRF token. */
-  async function openPicker(user: PlatformUser) {
-    const { response } = await platform.deepLink(user);
+  async function openPicker(user: PlatformUser, settings: Parameters<LtiPlatform['deepLink']>[1] = {}) {
+    const { response } = await platform.deepLink(user, settings);
     expect(response.status).toBe(303);
     const path = response.headers.get('location')!;
     expect(path).toMatch(/^\/lti\/deep-links\/[0-9a-f-]{36}$/);
@@ -125,6 +126,56 @@ describe('LTI deep linking: an instructor picks the exercise of a new activity',
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/exercises/hello-world');
+  });
+
+  it('adds several activities in one answer when the platform accepts several, and only then', async () => {
+    const two = ['hello-world', 'three-databases'];
+    const checks = (html: string) => [...html.matchAll(/<input\s+type="(checkbox|radio)"\s+name="exercise"/g)];
+
+    // A platform that takes one activity at a time: radio buttons, and two choices are refused.
+    const single = await openPicker(TEACHER);
+    expect(new Set(checks(single.html).map((m) => m[1]))).toEqual(new Set(['radio']));
+    const both = two.map((slug): [string, string] => ['exercise', slug]);
+    const refused = await post(single.path, single.cookie, [['_csrf', single.csrf], ...both]);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('choisissez un seul exercice');
+
+    // accept_multiple: checkboxes; nothing checked is refused and keeps the request, two make two activities.
+    const multiple = await openPicker(TEACHER, { accept_multiple: true });
+    expect(new Set(checks(multiple.html).map((m) => m[1]))).toEqual(new Set(['checkbox']));
+    const none = await post(multiple.path, multiple.cookie, { _csrf: multiple.csrf });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('Choisissez un exercice de la liste.');
+    const chosen = await post(multiple.path, multiple.cookie, [['_csrf', multiple.csrf], ...both]);
+    expect(chosen.status).toBe(200);
+    const page = await chosen.text();
+    expect(page).toContain('2 exercices choisis');
+    const jwt = /name="JWT" value="([^"]+)"/.exec(page)![1];
+    const before = platform.deepLinks.length;
+    const back = await fetch(`${platform.url}/deep-link-return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ JWT: jwt }).toString(),
+    });
+    expect(back.status).toBe(200);
+    expect(platform.refusedDeepLinks).toEqual([]);
+    const created = platform.deepLinks.slice(before);
+    expect(created).toHaveLength(1);
+    const stored = await api.prisma.exercise.findMany({
+      where: { slug: { in: two } },
+      orderBy: { slug: 'asc' },
+      select: { slug: true, title: true, maxPoints: true },
+    });
+    expect(stored).toHaveLength(2);
+    expect(created[0].contentItems).toEqual(
+      stored.map((e) => ({
+        type: 'ltiResourceLink',
+        title: e.title,
+        url: `${api.url}/lti/launch`,
+        custom: { exercise: e.slug },
+        lineItem: { scoreMaximum: e.maxPoints, label: e.title, resourceId: e.slug },
+      })),
+    );
   });
 
   it('refuses the picker to a learner, and one instructor cannot answer another one’s request', async () => {

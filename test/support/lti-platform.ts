@@ -55,6 +55,7 @@ export interface ReceivedDeepLink {
 /** A deep linking request's settings (LTI Deep Linking 2.0 §4.4.1), overridable by tests. */
 export interface DeepLinkSettings {
   accept_types?: string[];
+  accept_multiple?: boolean;
   data?: string;
   deep_link_return_url?: string;
 }
