@@ -6,6 +6,7 @@ import { Prisma } from '../generated/prisma/client';
 import { Role } from '../generated/prisma/enums';
 import { retryOnUniqueRace } from '../database/unique-race';
 import { DEEP_LINKING_REQUEST, LTI, roleFromClaims } from './lti.claims';
+import { LtiCourseLinkService } from './lti-course-link.service';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiIdTokenVerifier } from './lti-id-token.verifier';
 import { LtiRefused } from './lti-refused';
@@ -15,7 +16,14 @@ import { LtiRefused } from './lti-refused';
  * link) or the page where an instructor picks the exercise of a new activity (deep linking).
  */
 export type LaunchOutcome =
-  | { kind: 'resource-link'; userId: string; exerciseSlug: string; launchId: string }
+  | {
+      kind: 'resource-link';
+      userId: string;
+      exerciseSlug: string;
+      launchId: string;
+      /** The assignment of that exercise in the LMS course's dockgrader course, when there is one. */
+      assignmentId?: string;
+    }
   | { kind: 'deep-linking'; userId: string; requestId: string };
 
 interface AgsClaim {
@@ -37,6 +45,7 @@ export class LtiLaunchService {
     private readonly prisma: PrismaService,
     private readonly verifier: LtiIdTokenVerifier,
     private readonly deepLinking: LtiDeepLinkingService,
+    private readonly courses: LtiCourseLinkService,
   ) {}
 
   async launch(idToken: unknown, state: unknown): Promise<LaunchOutcome> {
@@ -60,12 +69,15 @@ export class LtiLaunchService {
       if (roleFromClaims(claims[LTI.roles]) !== Role.instructor)
         throw new LtiRefused(403, 'seul un enseignant du cours peut choisir un exercice (lien profond LTI)');
       const userId = await this.provision(platform.id, claims, sub);
+      await this.courses.enrol(platform.id, claims, userId);
       const requestId = await this.deepLinking.begin(platform.id, userId, claims);
       this.logger.log(`LTI deep linking request: platform ${platform.id}`);
       return { kind: 'deep-linking', userId, requestId };
     }
     const userId = await this.provision(platform.id, claims, sub);
     const link = await this.resourceLink(platform.id, claims);
+    const courseId = await this.courses.enrol(platform.id, claims, userId);
+    const assignmentId = courseId ? await this.courses.assignmentOf(courseId, link.exercise.slug) : undefined;
     const ags = claims[LTI.ags] as AgsClaim | undefined;
     const lineItemUrl = typeof ags?.lineitem === 'string' ? ags.lineitem : null;
     const agsScopes = Array.isArray(ags?.scope) ? ags.scope.filter((s) => typeof s === 'string') : [];
@@ -80,7 +92,13 @@ export class LtiLaunchService {
       }),
     );
     this.logger.log(`LTI launch: platform ${platform.id}, link ${link.resourceLinkId} → ${link.exercise.slug}`);
-    return { kind: 'resource-link', userId, exerciseSlug: link.exercise.slug, launchId: launch.id };
+    return {
+      kind: 'resource-link',
+      userId,
+      exerciseSlug: link.exercise.slug,
+      launchId: launch.id,
+      ...(assignmentId ? { assignmentId } : {}),
+    };
   }
 
   /** Deletes the state as it reads it: a second launch with the same state finds nothing. */

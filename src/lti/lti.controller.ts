@@ -48,7 +48,7 @@ export class LtiController {
         303,
         outcome.kind === 'deep-linking'
           ? `/lti/deep-links/${outcome.requestId}`
-          : `/exercises/${encodeURIComponent(outcome.exerciseSlug)}`,
+          : `/exercises/${encodeURIComponent(outcome.exerciseSlug)}${outcome.assignmentId ? `?assignment=${outcome.assignmentId}` : ''}`,
       );
     } catch (err) {
       this.refuse(res, err);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { LtiController } from './lti.controller';
+import { LtiCourseLinkService } from './lti-course-link.service';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiIdTokenVerifier } from './lti-id-token.verifier';
 import { LtiLaunchService } from './lti-launch.service';
@@ -24,6 +25,7 @@ import { LtiToolKeysService } from './lti-tool-keys.service';
     LtiToolKeysService,
     LtiPlatformsService,
     LtiDeepLinkingService,
+    LtiCourseLinkService,
   ],
   exports: [LtiPlatformsService, LtiToolKeysService, LtiDeepLinkingService],
 })

@@ -174,6 +174,66 @@ describe('LTI 1.3 launch and grade passback', () => {
     expect((await fetch(`${api.url}/admin/lti/${platformId}/deliveries`, { headers: { cookie } })).status).toBe(403);
   }, 240_000);
 
+  it('makes the LMS course a course here: launches enrol its teacher and learners, and lead to its assignment once given', async () => {
+    const instructor = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
+    const TEACHER: PlatformUser = { sub: 'moodle-prof-3', name: 'Anne Bernard', roles: [instructor] };
+    const link = { id: 'rl-three-db', title: 'TP 3 : trois bases', custom: { exercise: 'three-databases' } };
+    const launchTo = async (user: PlatformUser) => {
+      const { response } = await platform.launch(user, link);
+      expect(response.status).toBe(303);
+      return response.headers.get('location');
+    };
+    const enrolments = async (courseId: string) =>
+      Object.fromEntries(
+        (
+          await api.prisma.enrolment.findMany({
+            where: { courseId },
+            select: { role: true, user: { select: { lmsUserId: true } } },
+          })
+        ).map((e) => [e.user.lmsUserId, e.role]),
+      );
+
+    // The first launch from the LMS course makes the course (the platform's context: id and title).
+    expect(await launchTo(TEACHER)).toBe('/exercises/three-databases');
+    const course = await api.prisma.course.findFirstOrThrow({
+      where: { ltiPlatformId: platformId, ltiContextId: 'cours-docker' },
+    });
+    expect(course.code).toMatch(/^LMS-[0-9A-F]{12}$/);
+    expect(course.title).toBe('Docker, premiers pas');
+    expect(await launchTo(LEARNER)).toBe('/exercises/three-databases');
+    expect(await enrolments(course.id)).toEqual({ [TEACHER.sub]: 'instructor', [LEARNER.sub]: 'student' });
+
+    // The teacher gives the exercise a deadline in that course; launches now lead to the assignment.
+    const created = await request(api.app.getHttpServer())
+      .post(`/api/courses/${course.code}/assignments`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({
+        exercise: 'three-databases',
+        dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        counted: 'best',
+      })
+      .expect(201);
+    const assignmentId = created.body.id as string;
+    const { response } = await platform.launch(LEARNER, link);
+    expect(response.headers.get('location')).toBe(`/exercises/three-databases?assignment=${assignmentId}`);
+    const page = await fetch(`${api.url}${response.headers.get('location')}`, {
+      headers: { cookie: `dg_session=${cookieOf(response)}` },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`name="assignment" value="${assignmentId}"`);
+
+    // A teacher trying the activity as a learner (student view) stays the course's instructor.
+    await launchTo({ ...TEACHER, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] });
+    expect(await enrolments(course.id)).toEqual({ [TEACHER.sub]: 'instructor', [LEARNER.sub]: 'student' });
+
+    // The gradebook has the learner's row (and not the teacher's).
+    const gradebook = await request(api.app.getHttpServer())
+      .get(`/api/courses/${course.code}/gradebook`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect((gradebook.body.rows as Array<{ email: string }>).map((r) => r.email)).toEqual([LEARNER.email]);
+  });
+
   describe('refused launches: 401 with one line, no session', () => {
     async function refused(res: Response, reason: RegExp) {
       const text = await res.text();
