@@ -108,13 +108,13 @@ describe('workers on two Docker engines', () => {
     expect(engineOf.get(sharedWorker.pid!)).not.toBe(second.host);
 
     /** `count` reference solutions queued at once (so idle workers all take some). */
-    const submit = (count: number) =>
+    const submit = (count: number, source = helloWorld.reference.source) =>
       Promise.all(
         Array.from({ length: count }, async () => {
           const res = await request(api.app.getHttpServer())
             .post('/api/submissions')
             .set('Authorization', `Bearer ${student.token}`)
-            .send({ exercise: 'hello-world', source: helloWorld.reference.source, files: helloWorld.reference.files });
+            .send({ exercise: 'hello-world', source, files: helloWorld.reference.files });
           expect(res.status).toBe(202);
           return res.body.id as string;
         }),
@@ -177,7 +177,15 @@ describe('workers on two Docker engines', () => {
     // (a zero for the student); the second worker takes no job while its engine is down, says why
     // in the operations report, and takes jobs again once the engine is back.
     const beatOf = async (pid: number) => (await operations()).workers.find((w) => w.pid === pid);
-    const cut = await submit(STOP_SUBMISSIONS);
+    // A container left running (full marks still) keeps the sandbox's engine shutting down for its
+    // stop timeout: the window in which the commands that follow are refused while the engine
+    // still answers on the connections already open (a 0/6 was stored so, src/docker/engine-ping.ts).
+    const keepsRunning = helloWorld.reference.source.replace(
+      '$ docker run hello-world',
+      '$ docker run -d busybox sleep 600\n$ docker run hello-world',
+    );
+    expect(keepsRunning).not.toBe(helloWorld.reference.source);
+    const cut = await submit(STOP_SUBMISSIONS, keepsRunning);
     const caught = await timed('second worker grading', () =>
       eventually(
         async () => {
@@ -198,6 +206,10 @@ describe('workers on two Docker engines', () => {
     await timed('graded with the second engine down', () => expectGradedOnce(cut));
     const runs = await api.prisma.submission.findUniqueOrThrow({ where: { id: caught }, select: { runs: true } });
     expect(runs.runs).toBeGreaterThan(1); // graded again elsewhere, not from the dying sandbox
+    // Handed back without using an attempt: the engine was seen down, not as answering on an old connection.
+    expect(secondWorker.output()).toContain(
+      `submission ${caught}: infrastructure failure, will retry: Docker engine unreachable`,
+    );
     // A beat every 5 s: the reason shows within two.
     await eventually(
       async () => {
@@ -210,6 +222,8 @@ describe('workers on two Docker engines', () => {
       12_000,
       500,
     );
+    // What the interrupted run met (printed: which check caught the engine going away).
+    const interrupted = ((await beatOf(secondWorker.pid!))?.recentErrors ?? []).map((e) => e.message);
     await timed('second engine restarted, its worker taking jobs', async () => {
       await second.start();
       await eventually(
@@ -239,7 +253,7 @@ describe('workers on two Docker engines', () => {
     process.stdout.write(
       `two engines: graded ${JSON.stringify(gradedBy)}; seconds: ${Object.entries(timings)
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-        .join(', ')}\n`,
+        .join(', ')}; the second worker's run cut by the stop: ${JSON.stringify(interrupted)}\n`,
     );
   });
 });
