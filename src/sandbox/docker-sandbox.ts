@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { constants } from 'node:fs';
 import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
+import { pingOnNewConnection } from '../docker/engine-ping';
 import { addedBytes, SCRATCH_MIN_FREE_BYTES, scratchFreeBytes } from './disk-usage';
 import { DockerInnerEngine } from './inner-engine';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
@@ -34,6 +35,9 @@ export interface DockerSandboxParts {
   /** Host ids of the sandbox's unprivileged user, owner of the files placed in its working directory. */
   user: { uid: number; gid: number };
 }
+
+/** How long the inner engine may take to answer a ping before the sandbox counts as gone (it answers in ms when alive). */
+const INNER_PING_MS = 10_000;
 
 /** One live sandbox: a host container running a dockerd, its directories and its watchdogs. */
 export class DockerSandbox implements Sandbox {
@@ -251,13 +255,29 @@ export class DockerSandbox implements Sandbox {
 
   async health(): Promise<SandboxStopReason | undefined> {
     if (this.stopReason) return this.stopReason;
-    const state = await this.container
+    const state = await this.containerState();
+    if (!state) return 'destroyed';
+    if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
+    if (await this.scratchFull()) return 'scratch-full';
+    // The host engine's shutdown stops the sandbox's engine: while that takes (seconds), the host
+    // still reports the sandbox running and the inner engine answers on the connections already
+    // open, but refuses the student's commands. Graded, that would be a zero for our failure (seen
+    // with two engines: 0/6 for a reference solution); a new connection tells.
+    const answers = await pingOnNewConnection(this.inner, INNER_PING_MS).then(
+      () => true,
+      () => false,
+    );
+    if (answers) return undefined;
+    // An inner engine killed for memory takes the sandbox with it: the student's limit, not ours.
+    const after = await this.containerState();
+    return after && !after.Running && after.OOMKilled ? 'memory-limit' : 'destroyed';
+  }
+
+  private containerState(): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
+    return this.container
       .inspect()
       .then((i) => i.State)
       .catch(() => undefined);
-    if (!state) return 'destroyed';
-    if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
-    return (await this.scratchFull()) ? 'scratch-full' : undefined;
   }
 
   async imageDigests(): Promise<Record<string, string>> {

@@ -14,6 +14,7 @@ import {
   hostIds,
   inspectEngineIsolation,
 } from '../docker/engine-isolation';
+import { pingOnNewConnection } from '../docker/engine-ping';
 import { GoldenStore } from './golden-store';
 import { prepareSandboxDirs, removeOnAbort, startSandboxContainer, STOPPING_MESSAGE } from './sandbox-start';
 import type { ImageCatalog } from './image-catalog';
@@ -234,16 +235,11 @@ export class DockerSandboxDriver implements SandboxDriver {
    * while a reason holds (GradingProcessor), so jobs go to workers whose host can grade them.
    */
   async unavailableReason(): Promise<string | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.docker.ping(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 3 s')), 3000))),
-      ]);
+      // A new connection: an engine shutting down still answers on the kept-alive ones (see pingOnNewConnection).
+      await pingOnNewConnection(this.docker, 3000);
     } catch (err) {
       return `Docker engine unreachable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
-    } finally {
-      clearTimeout(timer);
     }
     const free = await scratchFreeBytes(join(this.config.root, 'run')).catch(() => Number.POSITIVE_INFINITY);
     if (free < SCRATCH_MIN_FREE_BYTES) return `sandbox scratch disk full (${Math.floor(free / 2 ** 20)} MB free)`;

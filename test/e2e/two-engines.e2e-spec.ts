@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { loadExercise } from '../../src/exercises/exercise.loader';
 import { Role } from '../../src/generated/prisma/enums';
+import { parseGradingJobId } from '../../src/queue/grading-queue.constants';
 import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
 import { startApi, suitePrefix, userWithToken, type ApiHarness } from '../support/api-app';
 import { sandboxesOwnedBy, startWorker, stopProcess, waitForStatus } from '../support/pipeline';
@@ -14,6 +15,8 @@ import { redisUrl } from '../support/test-env';
 jest.setTimeout(300_000);
 
 const SUBMISSIONS = 6;
+/** Submitted when the second engine stops, and again once it is back. */
+const STOP_SUBMISSIONS = 4;
 
 /**
  * Workers on several Docker engines (issue #15, docs/deploy.md "Several boxes"): a second engine
@@ -78,6 +81,8 @@ describe('workers on two Docker engines', () => {
         workers: Array<{
           pid: number;
           engine: string;
+          jobs: string[];
+          unavailable?: string;
           recentErrors: Array<{ cause: string; message: string }>;
         }>;
       };
@@ -103,22 +108,34 @@ describe('workers on two Docker engines', () => {
     expect(engineOf.get(sharedWorker.pid!)).not.toBe(second.host);
 
     /** `count` reference solutions queued at once (so idle workers all take some). */
-    const submit = (count: number) =>
+    const submit = (count: number, source = helloWorld.reference.source) =>
       Promise.all(
         Array.from({ length: count }, async () => {
           const res = await request(api.app.getHttpServer())
             .post('/api/submissions')
             .set('Authorization', `Bearer ${student.token}`)
-            .send({ exercise: 'hello-world', source: helloWorld.reference.source, files: helloWorld.reference.files });
+            .send({ exercise: 'hello-world', source, files: helloWorld.reference.files });
           expect(res.status).toBe(202);
           return res.body.id as string;
         }),
       );
-    /** Exactly once in the database: one result per submission, its first attempt, full marks. */
+    /**
+     * Exactly once in the database: one result per submission, its first attempt, full marks. A
+     * wrong grade is printed whole (transcript, notices, the workers' last lines): an
+     * infrastructure failure graded as the student's shows there.
+     */
     const expectGradedOnce = async (ids: string[]) => {
       for (const id of ids) await waitForStatus(api.prisma, id, ['graded', 'error'], 200_000);
       for (const id of ids) {
-        const stored = await waitForStatus(api.prisma, id, ['graded']);
+        const stored = await waitForStatus(api.prisma, id, ['graded', 'error']);
+        if (stored.status !== 'graded' || stored.results.some((r) => r.score !== helloWorld.maxScore))
+          process.stdout.write(
+            `submission ${id} ${stored.status} (runs ${stored.runs}, ${stored.errorMessage ?? ''}):\n${JSON.stringify(
+              stored.results.map((r) => ({ score: r.score, notices: r.notices, transcript: r.transcript })),
+              null,
+              1,
+            )}\nshared worker:\n${sharedWorker.output().slice(-3000)}\nsecond worker:\n${secondWorker.output().slice(-6000)}\n`,
+          );
         expect({ id, results: stored.results.map((r) => ({ attempt: r.attempt, score: r.score })) }).toEqual({
           id,
           results: [{ attempt: 1, score: helloWorld.maxScore }],
@@ -155,6 +172,71 @@ describe('workers on two Docker engines', () => {
     for (const w of (await operations()).workers)
       expect({ pid: w.pid, errors: w.recentErrors }).toEqual({ pid: w.pid, errors: [] });
 
+    // The second engine stops (SIGTERM, as at its host's shutdown) while its worker grades: that
+    // job is handed back and graded by the other engine's worker, never graded from a dying sandbox
+    // (a zero for the student); the second worker takes no job while its engine is down, says why
+    // in the operations report, and takes jobs again once the engine is back.
+    const beatOf = async (pid: number) => (await operations()).workers.find((w) => w.pid === pid);
+    // A container left running (full marks still) keeps the sandbox's engine shutting down for its
+    // stop timeout: the window in which the commands that follow are refused while the engine
+    // still answers on the connections already open (a 0/6 was stored so, src/docker/engine-ping.ts).
+    const keepsRunning = helloWorld.reference.source.replace(
+      '$ docker run hello-world',
+      '$ docker run -d busybox sleep 600\n$ docker run hello-world',
+    );
+    expect(keepsRunning).not.toBe(helloWorld.reference.source);
+    const cut = await submit(STOP_SUBMISSIONS, keepsRunning);
+    const caught = await timed('second worker grading', () =>
+      eventually(
+        async () => {
+          const jobs = (await beatOf(secondWorker.pid!))?.jobs ?? [];
+          const ids = jobs.map((j) => parseGradingJobId(j)?.submissionId).filter((id) => id && cut.includes(id));
+          const running = await api.prisma.submission.findMany({
+            where: { id: { in: ids as string[] }, status: 'running' },
+            select: { id: true },
+          });
+          if (running.length === 0) throw new Error(`second worker grades none of ${cut.join(', ')}: ${jobs}`);
+          return running[0].id;
+        },
+        120_000,
+        100,
+      ),
+    );
+    await timed('second engine stopped', () => second.stop());
+    await timed('graded with the second engine down', () => expectGradedOnce(cut));
+    const runs = await api.prisma.submission.findUniqueOrThrow({ where: { id: caught }, select: { runs: true } });
+    expect(runs.runs).toBeGreaterThan(1); // graded again elsewhere, not from the dying sandbox
+    // Handed back without using an attempt: the engine was seen down, not as answering on an old connection.
+    expect(secondWorker.output()).toContain(
+      `submission ${caught}: infrastructure failure, will retry: Docker engine unreachable`,
+    );
+    // A beat every 5 s: the reason shows within two.
+    await eventually(
+      async () => {
+        const beat = await beatOf(secondWorker.pid!);
+        if (!/Docker engine unreachable/.test(beat?.unavailable ?? ''))
+          throw new Error(
+            `second worker's beat says ${JSON.stringify(beat?.unavailable)}\n${secondWorker.output().slice(-4000)}`,
+          );
+      },
+      12_000,
+      500,
+    );
+    // What the interrupted run met (printed: which check caught the engine going away).
+    const interrupted = ((await beatOf(secondWorker.pid!))?.recentErrors ?? []).map((e) => e.message);
+    await timed('second engine restarted, its worker taking jobs', async () => {
+      await second.start();
+      await eventually(
+        async () => {
+          const beat = await beatOf(secondWorker.pid!);
+          if (!beat || beat.unavailable) throw new Error(`second worker still unavailable: ${beat?.unavailable}`);
+        },
+        60_000,
+        500,
+      );
+    });
+    await timed('graded after the restart', async () => expectGradedOnce(await submit(STOP_SUBMISSIONS)));
+
     // A stopped worker destroys its sandboxes (the warm one included) on its own engine.
     await timed('workers stopped', async () => {
       for (const w of workers) await stopProcess(w);
@@ -171,7 +253,7 @@ describe('workers on two Docker engines', () => {
     process.stdout.write(
       `two engines: graded ${JSON.stringify(gradedBy)}; seconds: ${Object.entries(timings)
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-        .join(', ')}\n`,
+        .join(', ')}; the second worker's run cut by the stop: ${JSON.stringify(interrupted)}\n`,
     );
   });
 });

@@ -141,6 +141,52 @@ describe('destroying the sandbox', () => {
 });
 
 describe('an infrastructure failure', () => {
+  it('an inner engine that shuts down mid-replay (its host engine stopping) gives status error, not the zero its refused commands would earn', async () => {
+    // What a host engine's SIGTERM does to a sandbox: the sandbox's init forwards the signal to its
+    // dockerd, which closes its socket at once but takes seconds to stop its containers (a
+    // `sleep` ignores SIGTERM: 10 s), answering meanwhile on the connections already open while the
+    // host engine still reports the sandbox running. Here the signal comes from the sandbox's root
+    // during the second line, so the next lines meet an engine that refuses them.
+    const helloWorld = await loadExercise(join(__dirname, '..', '..', '..', 'exercises', 'hello-world'));
+    const host = new Docker();
+    let signalled: Promise<string> | undefined;
+    const report = await gradeSubmission(
+      driver,
+      helloWorld,
+      {
+        source: ['docker run -d busybox sleep 600', 'sleep 3', 'docker run hello-world', 'docker container ls -a'].join(
+          '\n',
+        ),
+      },
+      {
+        onProgress: (i) => {
+          if (i !== 2) return;
+          signalled = (async () => {
+            const [sandbox] = await host.listContainers({
+              filters: { label: [`${SandboxLabels.owner}=${currentOwner()}`] },
+            });
+            const exec = await host.getContainer(sandbox.Id).exec({
+              Cmd: ['sh', '-c', 'kill -TERM "$(cat /run/docker.pid)"'],
+              User: 'root',
+              AttachStdout: true,
+              AttachStderr: true,
+            });
+            const stream = await exec.start({});
+            await new Promise((resolve) => stream.on('end', resolve).resume());
+            return `kill exited ${(await exec.inspect()).ExitCode}`;
+          })();
+        },
+      },
+    );
+    expect(await signalled).toBe('kill exited 0');
+    expect({ status: report.status, score: report.score, transcript: report.transcript.map((e) => e.output) }).toEqual({
+      status: 'error',
+      score: 0,
+      transcript: [],
+    });
+    expect(report.error).toMatch(/sandbox/);
+  });
+
   it('gives status error, never a zero grade, and leaves nothing behind', async () => {
     const root = await mkdtemp(join(tmpdir(), 'dg-grading-infra-'));
     const broken = makeDriver({ root }, 'dockgrader/absent-sandbox:missing');
