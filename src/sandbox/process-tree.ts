@@ -34,6 +34,7 @@ export interface FreezableContainer {
   id: string;
   pause(): Promise<unknown>;
   unpause(): Promise<unknown>;
+  inspect(): Promise<{ State: { Paused: boolean } }>;
 }
 
 /**
@@ -63,12 +64,28 @@ export async function killSessionTree(rootPid: number, container: FreezableConta
       targets = await sessionProcesses(rootPid, container.id);
       for (const pid of targets) signal(pid, 'SIGKILL');
     } finally {
-      if (paused) await container.unpause();
+      if (paused) await thaw(container);
     }
     killed += targets.length;
     await reaped(targets);
   }
   return killed;
+}
+
+/**
+ * Unpauses; a container no longer paused meanwhile (killed by a watchdog, which ends the freeze)
+ * is not an error — one still frozen is, or every later command would hang.
+ */
+async function thaw(container: FreezableContainer): Promise<void> {
+  try {
+    await container.unpause();
+  } catch (error) {
+    const paused = await container.inspect().then(
+      (i) => i.State.Paused,
+      () => false,
+    );
+    if (paused) throw error;
+  }
 }
 
 /**
