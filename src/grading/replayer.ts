@@ -21,6 +21,9 @@ export interface ReplayTimings {
 }
 
 /** Stops that end the sandbox itself, not just one command: the replay cannot go on. */
+/** Longest wait for a just-started server before a `docker exec` into it (postgres initialising its data takes seconds). */
+const SERVICE_WAIT_MS = 10_000;
+
 const SANDBOX_STOPS: ReadonlySet<SandboxStopReason> = new Set([
   'memory-limit',
   'disk-limit',
@@ -70,6 +73,7 @@ export async function replaySubmission(
       }
       const plan = runPlan(command);
       const notices = decision.notices;
+      await awaitServicesOf(sandbox, command.text);
       const execStart = performance.now();
       const result = plan.terminal
         ? await shell.runTerminal(command.text, {
@@ -113,6 +117,20 @@ export async function replaySubmission(
     await shell.close();
   }
   return { initial, transcript, snapshots, events, sandboxStopped };
+}
+
+/**
+ * Before a `docker exec` into a server the replay started moments ago (`docker run -d redis`, then
+ * `docker exec -it redis redis-cli`): wait until it listens, as the student's typing time let it.
+ * Replayed at once, redis-cli met a server not yet up on a loaded machine ("not connected>", the
+ * key never set: a correct session lost its points). Bounded; no wait for a container running for
+ * a while or exposing no port.
+ */
+async function awaitServicesOf(sandbox: Sandbox, line: string): Promise<void> {
+  for (const d of dockerInvocations(line)) {
+    if (d.subcommand === 'exec' && d.target && /^[\w.-]+$/.test(d.target))
+      await sandbox.awaitService(d.target, SERVICE_WAIT_MS);
+  }
 }
 
 function refusalReason(reason: string, command: ParsedCommand, previous: ParsedCommand | undefined): string {

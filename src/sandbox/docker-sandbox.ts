@@ -39,6 +39,21 @@ export interface DockerSandboxParts {
 /** How long the inner engine may take to answer a ping before the sandbox counts as gone (it answers in ms when alive). */
 const INNER_PING_MS = 10_000;
 
+/** A container started longer ago than this had the student's typing time to get ready: no wait. */
+const SERVICE_SETTLING_MS = 15_000;
+
+/** TCP ports in LISTEN state (st 0A) in /proc/net/tcp{,6} text. */
+export function listeningPorts(tables: string): Set<number> {
+  const ports = new Set<number>();
+  for (const line of tables.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== '0A') continue;
+    const port = Number.parseInt(fields[1]?.split(':').pop() ?? '', 16);
+    if (Number.isInteger(port)) ports.add(port);
+  }
+  return ports;
+}
+
 /** One live sandbox: a host container running a dockerd, its directories and its watchdogs. */
 export class DockerSandbox implements Sandbox {
   readonly workdir = SANDBOX_WORKDIR;
@@ -150,17 +165,47 @@ export class DockerSandbox implements Sandbox {
 
   /** Kills a process of the sandbox (a probe left running in a student's container). */
   private async killAsRoot(pid: number): Promise<void> {
-    await runExec({
+    await this.execAsRoot(`kill -KILL ${Math.trunc(pid)}`);
+  }
+
+  /** One command of ours as the sandbox's root (never a student's line). */
+  private execAsRoot(command: string): Promise<ExecResult> {
+    return runExec({
       container: this.container,
-      command: `kill -KILL ${Math.trunc(pid)}`,
+      command,
       user: 'root',
       cwd: '/',
       tty: false,
       timeoutMs: 5000,
-      maxOutputBytes: 4096,
+      maxOutputBytes: 256 * 1024,
       sandboxStopped: this.stopped,
       oomKills: () => this.oomKills(),
     });
+  }
+
+  async awaitService(name: string, timeoutMs: number): Promise<void> {
+    const info = await this.inner
+      .getContainer(name)
+      .inspect()
+      .catch(() => undefined);
+    if (!info?.State.Running || !info.State.Pid) return;
+    if (Date.now() - Date.parse(info.State.StartedAt) > SERVICE_SETTLING_MS) return;
+    const ports = new Set(
+      Object.keys(info.Config.ExposedPorts ?? {})
+        .filter((p) => p.endsWith('/tcp'))
+        .map((p) => Number.parseInt(p, 10)),
+    );
+    if (!ports.size) return;
+    const deadline = Date.now() + timeoutMs;
+    // The container's sockets, read in its network namespace through its main process (pid as the sandbox sees it).
+    const pid = Math.trunc(info.State.Pid);
+    while (Date.now() < deadline && !this.stopReason) {
+      const tables = await this.execAsRoot(`cat /proc/${pid}/net/tcp /proc/${pid}/net/tcp6 2>/dev/null`);
+      if (tables.exitCode === null && tables.stoppedBy) return;
+      if ([...listeningPorts(tables.output)].some((p) => ports.has(p))) return;
+      if (!tables.output) return; // the process is gone: nothing will listen
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async openShell(): Promise<SandboxShell> {

@@ -130,6 +130,12 @@ export interface Sandbox {
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
   /** Opens a persistent shell in the working directory (one per replay). */
   openShell(): Promise<SandboxShell>;
+  /**
+   * Waits, at most `timeoutMs`, until container `name`, if it started moments ago, listens on one
+   * of its exposed TCP ports: a student types `docker exec … redis-cli` seconds after `docker run`,
+   * the replay in milliseconds, when the server may not answer yet.
+   */
+  awaitService(name: string, timeoutMs: number): Promise<void>;
   /** Writes files into the working directory. */
   putFiles(files: SandboxFile[]): Promise<void>;
   /** Why the sandbox itself is no longer usable, or undefined while it is healthy. */

@@ -12,6 +12,8 @@ export interface DockerInvocation {
   tty: boolean;
   interactive: boolean;
   detach: boolean;
+  /** run/create: the image; exec/start: the container (as typed). */
+  target?: string;
 }
 
 /** Short options that take a value, per subcommand (so `-e -t` does not ask for a TTY). */
@@ -70,8 +72,14 @@ function readDocker(c: SimpleCommand): DockerInvocation | undefined {
   }
   for (let j = i + 1; j < words.length; j++) {
     const w = words[j];
-    if (w === '--') break;
-    if (!w.startsWith('-') || w === '-') break; // the image or container: what follows is its command
+    if (w === '--') {
+      inv.target = words[j + 1];
+      break;
+    }
+    if (!w.startsWith('-') || w === '-') {
+      inv.target = w; // the image or container: what follows is its command
+      break;
+    }
     if (w.startsWith('--')) {
       const [name, value] = w.slice(2).split('=', 2);
       if (name === 'tty') inv.tty = true;

@@ -225,6 +225,17 @@ describe('dockerInvocations', () => {
     expect(invs.some((d) => d.tty)).toBe(tty);
     expect(invs.some((d) => d.interactive)).toBe(interactive);
   });
+
+  it.each([
+    ['docker exec -it redis redis-cli', 'exec', 'redis'],
+    ['winpty docker exec -it -e A=1 -u root pg psql', 'exec', 'pg'],
+    ['sudo docker container exec --workdir /data db ls', 'exec', 'db'],
+    ['docker run --name web -p 8080:80 -d nginx', 'run', 'nginx'],
+    ['docker run -- alpine', 'run', 'alpine'],
+    ['docker start -ai alpine1', 'start', 'alpine1'],
+  ])('%s → %s of %s', (line, subcommand, target) => {
+    expect(dockerInvocations(line)).toEqual([expect.objectContaining({ subcommand, target })]);
+  });
 });
 
 describe('withoutTty', () => {

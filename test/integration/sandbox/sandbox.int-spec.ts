@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DockerSandbox } from '../../../src/sandbox/docker-sandbox';
+import { DockerSandbox, listeningPorts } from '../../../src/sandbox/docker-sandbox';
 import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
 import Docker from 'dockerode';
 import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES } from '../../../src/sandbox/sandbox-container';
@@ -276,5 +276,28 @@ describe('sandbox driver (real Docker)', () => {
       await container.remove({ force: true });
     }
     expect(await exitedContainer(container)).toMatch(/^container gone/);
+  });
+
+  it('before an exec, waits until a server started moments ago listens on its exposed port', async () => {
+    const sandbox = await driver.acquire();
+    try {
+      const started = await sandbox.exec(
+        "docker run -d --name lent --expose 6000 busybox sh -c 'sleep 2; nc -l -p 6000'",
+        { timeoutMs: 30_000 },
+      );
+      expect(started.exitCode).toBe(0);
+      await sandbox.awaitService('lent', 10_000);
+      // Two seconds after its start at the earliest: without the wait the exec would find nothing listening.
+      const tables = await sandbox.exec('docker exec lent cat /proc/net/tcp /proc/net/tcp6', { timeoutMs: 10_000 });
+      expect([...listeningPorts(tables.output)]).toContain(6000);
+      // Nothing to wait for: a container exposing no port, a name that is no container.
+      expect((await sandbox.exec('docker run -d --name muet busybox sleep 60', { timeoutMs: 30_000 })).exitCode).toBe(
+        0,
+      );
+      await expect(sandbox.awaitService('muet', 10_000)).resolves.toBeUndefined();
+      await expect(sandbox.awaitService('inconnu', 10_000)).resolves.toBeUndefined();
+    } finally {
+      await driver.release(sandbox);
+    }
   });
 });
