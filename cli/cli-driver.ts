@@ -21,6 +21,14 @@ export async function createCliDriver(): Promise<DockerSandboxDriver> {
     loadImageCatalog(config.manifestPath),
     (message, error) => process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`),
   );
+  // Ctrl-C (or SIGTERM) mid-grading: remove the sandboxes before exiting, as a stopping worker
+  // does; leaving them to the next run's reaper kept them running meanwhile.
+  const stop = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`${signal} : suppression des bacs à sable en cours…\n`);
+    void driver.shutdown().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   await driver.golden.ensure();
   return driver;
 }

@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadExercise } from '../../../src/exercises/exercise.loader';
+import { sandboxesOwnedBy } from '../../support/pipeline';
+import { eventually } from '../../support/processes';
 
 const root = resolve(__dirname, '../../..');
 
@@ -81,5 +83,32 @@ describe('npm run grade', () => {
     expect(code).not.toBe(0);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/no-such-exercise/);
+  });
+
+  it('removes its sandboxes when interrupted (Ctrl-C) mid-grading, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-grade-'));
+    const file = join(dir, 'long.sh');
+    writeFileSync(file, 'docker run -d --name attente busybox sleep 300\nsleep 60\n');
+    // The tool itself (not npm): its pid names its sandboxes' owner.
+    const child = spawn(process.execPath, ['cli/run.cjs', 'grade', 'hello-world', file], {
+      cwd: root,
+      env: process.env,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      await eventually(async () => {
+        const running = await sandboxesOwnedBy(child.pid!);
+        if (running.length === 0) throw new Error('no sandbox yet');
+      }, 120_000);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('suppression des bacs à sable');
+      expect(await sandboxesOwnedBy(child.pid!)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
