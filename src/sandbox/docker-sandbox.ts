@@ -4,7 +4,7 @@ import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { pingOnNewConnection } from '../docker/engine-ping';
 import { addedBytes, SCRATCH_MIN_FREE_BYTES, scratchFreeBytes } from './disk-usage';
-import { DockerInnerEngine } from './inner-engine';
+import { containerState, DockerInnerEngine } from './inner-engine';
 import { SANDBOX_USER, SANDBOX_WORKDIR, type SandboxPaths } from './sandbox-container';
 import { runExec } from './sandbox-exec';
 import { ShellSession } from './sandbox-shell';
@@ -300,7 +300,7 @@ export class DockerSandbox implements Sandbox {
 
   async health(): Promise<SandboxStopReason | undefined> {
     if (this.stopReason) return this.stopReason;
-    const state = await this.containerState();
+    const state = await containerState(this.container);
     if (!state) return 'destroyed';
     if (!state.Running) return state.OOMKilled ? 'memory-limit' : 'destroyed';
     if (await this.scratchFull()) return 'scratch-full';
@@ -314,15 +314,8 @@ export class DockerSandbox implements Sandbox {
     );
     if (answers) return undefined;
     // An inner engine killed for memory takes the sandbox with it: the student's limit, not ours.
-    const after = await this.containerState();
+    const after = await containerState(this.container);
     return after && !after.Running && after.OOMKilled ? 'memory-limit' : 'destroyed';
-  }
-
-  private containerState(): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
-    return this.container
-      .inspect()
-      .then((i) => i.State)
-      .catch(() => undefined);
   }
 
   async imageDigests(): Promise<Record<string, string>> {

@@ -77,15 +77,20 @@ function dockerMessage(error: unknown): string {
 }
 
 /** Waits until the sandbox's inner dockerd answers on its unix socket; fails fast if the sandbox died. */
+/** A sandbox container's state as the host engine reports it; undefined when it is gone or the engine does not answer. */
+export function containerState(container: Docker.Container): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
+  return container
+    .inspect()
+    .then((i) => i.State)
+    .catch(() => undefined);
+}
+
 /**
  * How a sandbox container that stopped during its start ended (exit code, OOM, its last log
  * lines), or undefined while it runs: the only trace left of why, once it is removed.
  */
 export async function exitedContainer(container: Docker.Container): Promise<string | undefined> {
-  const state = await container
-    .inspect()
-    .then((i) => i.State)
-    .catch(() => undefined);
+  const state = await containerState(container);
   if (state?.Running) return undefined;
   const logs = await container.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''));
   const how = state ? `exit code ${state.ExitCode}${state.OOMKilled ? ', killed for memory' : ''}` : 'container gone';
