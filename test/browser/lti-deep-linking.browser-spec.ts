@@ -36,8 +36,9 @@ describe('LTI deep linking picker in a browser', () => {
     await stack.stop();
   });
 
-  it('picks an exercise and returns to the platform by itself', async () => {
-    const form = await platform.launchForm(INSTRUCTOR, { deepLinking: {} });
+  /** The instructor's browser posting the platform's deep linking launch, up to the picker. */
+  async function openPicker(settings: { accept_multiple?: boolean }) {
+    const form = await platform.launchForm(INSTRUCTOR, { deepLinking: settings });
     const { context, page } = await stack.newPage(375);
     // The platform's auto-posting page, as the LMS serves it in the teacher's browser.
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -52,6 +53,11 @@ describe('LTI deep linking picker in a browser', () => {
       page.waitForURL(/\/lti\/deep-links\//),
       page.locator('form').evaluate((f: HTMLFormElement) => f.submit()),
     ]);
+    return { context, page };
+  }
+
+  it('picks an exercise and returns to the platform by itself', async () => {
+    const { context, page } = await openPicker({});
     await expect(page.locator('h1').textContent()).resolves.toContain('Choisir l’exercice');
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'lti-01-deep-link-picker');
@@ -71,6 +77,25 @@ describe('LTI deep linking picker in a browser', () => {
     expect(errors).toEqual([]); // e.g. a content security policy blocking the post
     expect(platform.refusedDeepLinks).toEqual([]);
     expect(platform.deepLinks.map((d) => d.contentItems[0].custom)).toEqual([{ exercise: 'hello-world' }]);
+    await context.close();
+  });
+
+  it('picks several exercises when the platform accepts several, and returns them all', async () => {
+    const { context, page } = await openPicker({ accept_multiple: true });
+    await expect(page.locator('h1').textContent()).resolves.toContain('Choisir les exercices');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel(/hello-world/).check();
+    await page.getByLabel(/three-databases/).check();
+    await screenshot(page, 'lti-02-deep-link-picker-multiple');
+    const before = platform.deepLinks.length;
+    await Promise.all([
+      page.waitForURL(`${platform.url}/deep-link-return`),
+      page.getByRole('button', { name: 'Ajouter les exercices cochés à la plateforme' }).click(),
+    ]);
+    expect(platform.refusedDeepLinks).toEqual([]);
+    expect(platform.deepLinks.slice(before).map((d) => d.contentItems.map((c) => c.custom))).toEqual([
+      [{ exercise: 'hello-world' }, { exercise: 'three-databases' }],
+    ]);
     await context.close();
   });
 });

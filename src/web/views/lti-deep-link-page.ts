@@ -36,12 +36,7 @@ export function deepLinkPickerPage(
         Plateforme : <strong>${request.platformName}</strong>${
           request.contextTitle ? html` · cours : <strong>${request.contextTitle}</strong>` : null
         }.
-        ${
-          multiple
-            ? 'Chaque exercice coché devient une activité du cours ;'
-            : 'L’exercice choisi devient une activité du cours ;'
-        }
-        la note de chaque étudiant y est renvoyée automatiquement, sur le nombre de points de l’exercice.
+        ${` ${multiple ? 'Chaque exercice coché' : 'L’exercice choisi'} devient une activité du cours ; la note de chaque étudiant y est renvoyée automatiquement, sur le nombre de points de l’exercice.`}
       </p>
       <form method="post" action=${`/lti/deep-links/${request.id}`}>
         <input type="hidden" name="_csrf" value=${user.csrfToken} />
