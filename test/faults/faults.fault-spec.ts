@@ -1,6 +1,15 @@
 import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -44,6 +53,8 @@ interface Sent {
   /** The client gave up (no accepted answer after its retries). */
   gaveUp?: boolean;
   lms?: boolean;
+  /** Sent to this course assignment (the clock phase: credit must come from the database's time). */
+  assignment?: string;
 }
 
 interface PhaseStats {
@@ -59,6 +70,12 @@ interface PhaseStats {
   /** Graded with another score than SOURCE earns: a failure of ours graded as the student's. */
   wrongScore: number;
   notes: string[];
+  /** Webhook phase: grades to deliver, delivered, delivered more than once, attempts. */
+  webhooks?: { graded: number; delivered: number; deliveredTwice: number; attempts: number };
+  /** Clock phase: submissions received before the deadline but not at full credit. */
+  notCredited?: number;
+  /** Scratch phase: worker log lines naming the full disk. */
+  scratchReports?: number;
 }
 
 type Proc = ChildProcess & { output: () => string };
@@ -161,6 +178,41 @@ describe('fault suite', () => {
           body: JSON.stringify({ name: 'LMS pannes', webhookUrl: 'http://127.0.0.1:9/none' }),
         })
       ).json();
+      // An instructor's course with the student enrolled: the clock phase submits to an assignment.
+      const prof = await (
+        await fetch(`${base}/api/admin/users`, {
+          method: 'POST',
+          headers: asAdmin,
+          body: JSON.stringify({ email: 'prof-fautes@lycee.test', role: 'instructor' }),
+        })
+      ).json();
+      const { token: profToken } = await (
+        await fetch(`${base}/api/admin/users/${prof.id}/tokens`, { method: 'POST', headers: asAdmin, body: '{}' })
+      ).json();
+      const asProf = { authorization: `Bearer ${profToken}` };
+      await fetch(`${base}/api/courses`, {
+        method: 'POST',
+        headers: { ...asProf, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'FAUTES', title: 'Cours des pannes' }),
+      });
+      await fetch(`${base}/api/courses/FAUTES/roster`, {
+        method: 'PUT',
+        headers: { ...asProf, 'content-type': 'text/csv' },
+        body: 'email,name,group\neleve-fautes@lycee.test,Élève Pannes,TP1\n',
+      });
+      /** An assignment of hello-world due `dueInSeconds` from now (no late window: late counts 0). */
+      const assignmentDueIn = async (dueInSeconds: number): Promise<string> => {
+        const res = await fetch(`${base}/api/courses/FAUTES/assignments`, {
+          method: 'POST',
+          headers: { ...asProf, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            exercise: 'hello-world',
+            dueAt: new Date(Date.now() + dueInSeconds * 1000).toISOString(),
+          }),
+        });
+        if (res.status !== 201) throw new Error(`assignment not created: ${res.status} ${await res.text()}`);
+        return ((await res.json()) as { id: string }).id;
+      };
       receiver = await WebhookReceiver.start([integration.webhookSecret]);
       await fetch(`${base}/api/admin/integrations/${integration.id}`, {
         method: 'PATCH',
@@ -181,7 +233,9 @@ describe('fault suite', () => {
       const submitOne = async (item: Sent): Promise<void> => {
         const body = item.lms
           ? JSON.stringify({ exercise: 'hello-world', source: SOURCE, user: { id: 'lms-eleve-1' } })
-          : JSON.stringify({ exercise: 'hello-world', source: SOURCE });
+          : item.assignment
+            ? JSON.stringify({ assignment: item.assignment, source: SOURCE })
+            : JSON.stringify({ exercise: 'hello-world', source: SOURCE });
         const deadline = Date.now() + 180_000;
         while (Date.now() < deadline) {
           try {
@@ -221,20 +275,29 @@ describe('fault suite', () => {
         item.gaveUp = true;
       };
       const inflight: Promise<void>[] = [];
-      const load = async (phase: string, seconds: number, lms = false) => {
+      const load = async (phase: string, seconds: number, lms = false, assignment?: string) => {
         const until = Date.now() + seconds * 1000;
         while (Date.now() < until) {
-          const item: Sent = { phase, key: lms ? `msg_${randomUUID()}` : randomUUID(), lms };
+          const item: Sent = { phase, key: lms ? `msg_${randomUUID()}` : randomUUID(), lms, assignment };
           sent.push(item);
           inflight.push(submitOne(item));
           await sleep(1000 / RATE);
         }
       };
+      /** When each phase ran: the workers' log lines are told apart by their time. */
+      const windows = new Map<string, { from: number; to: number }>();
+      const selected = (name: string) => !ONLY || ONLY.some((o) => name.includes(o));
       /** Runs `fault` while the load runs: it starts 5 s into the phase. */
-      const phase = async (name: string, fault: () => Promise<void>, lms = false) => {
-        if (ONLY && !ONLY.some((o) => name.includes(o))) return;
+      const phase = async (
+        name: string,
+        fault: () => Promise<void>,
+        submit: { lms?: boolean; assignment?: string } = {},
+      ) => {
+        if (!selected(name)) return;
         process.stdout.write(`fault phase: ${name}\n`);
-        await Promise.all([load(name, PHASE_SECONDS, lms), sleep(5000).then(fault)]);
+        const from = Date.now();
+        await Promise.all([load(name, PHASE_SECONDS, submit.lms, submit.assignment), sleep(5000).then(fault)]);
+        windows.set(name, { from, to: Date.now() });
       };
       const notes = new Map<string, string[]>();
       const note = (p: string, text: string) => notes.set(p, [...(notes.get(p) ?? []), text]);
@@ -326,28 +389,36 @@ describe('fault suite', () => {
         await engine!.start();
       });
 
-      await phase('worker clock 5 min ahead', async () => {
-        if (!existsSync(LIBFAKETIME)) {
-          note('worker clock 5 min ahead', 'libfaketime missing (apt-get install faketime): not run');
-          return;
-        }
-        // Both workers replaced by one whose clock is 5 minutes ahead (libfaketime, monotonic clock untouched).
-        for (const i of [0, 1]) {
-          workers[i]!.kill('SIGTERM');
-          await waitForExit(workers[i]!, 90_000).catch(() => workers[i]!.kill('SIGKILL'));
-        }
-        startWorkerProc(0, {
-          LD_PRELOAD: LIBFAKETIME,
-          FAKETIME: '+5m',
-          FAKETIME_DONT_FAKE_MONOTONIC: '1',
-          FAKETIME_NO_CACHE: '1',
-        });
-        await sleep((PHASE_SECONDS - 5) * 1000);
-        workers[0]!.kill('SIGTERM');
-        await waitForExit(workers[0]!, 90_000).catch(() => workers[0]!.kill('SIGKILL'));
-        startWorkerProc(0);
-        startWorkerProc(1);
-      });
+      // Due 2 minutes after the phase's last submission is received: a worker reading its own clock
+      // (5 minutes ahead) would find every one late and count it 0.
+      const clockPhase = 'worker clock 5 min ahead';
+      const clockAssignment = selected(clockPhase) ? await assignmentDueIn(PHASE_SECONDS + 120) : undefined;
+      await phase(
+        clockPhase,
+        async () => {
+          if (!existsSync(LIBFAKETIME)) {
+            note('worker clock 5 min ahead', 'libfaketime missing (apt-get install faketime): not run');
+            return;
+          }
+          // Both workers replaced by one whose clock is 5 minutes ahead (libfaketime, monotonic clock untouched).
+          for (const i of [0, 1]) {
+            workers[i]!.kill('SIGTERM');
+            await waitForExit(workers[i]!, 90_000).catch(() => workers[i]!.kill('SIGKILL'));
+          }
+          startWorkerProc(0, {
+            LD_PRELOAD: LIBFAKETIME,
+            FAKETIME: '+5m',
+            FAKETIME_DONT_FAKE_MONOTONIC: '1',
+            FAKETIME_NO_CACHE: '1',
+          });
+          await sleep((PHASE_SECONDS - 5) * 1000);
+          workers[0]!.kill('SIGTERM');
+          await waitForExit(workers[0]!, 90_000).catch(() => workers[0]!.kill('SIGKILL'));
+          startWorkerProc(0);
+          startWorkerProc(1);
+        },
+        { assignment: clockAssignment },
+      );
 
       await phase('sandbox scratch disk full 20 s', async () => {
         // Worker 1's scratch filled to the last byte (dd stops at ENOSPC), then freed: its
@@ -377,7 +448,7 @@ describe('fault suite', () => {
           await sleep(5000);
           receiver!.otherwise = { kind: 'ok' };
         },
-        true,
+        { lms: true },
       );
 
       // --- drain: every accepted submission reaches graded or error ---
@@ -416,6 +487,7 @@ describe('fault suite', () => {
       const rows = (
         await db.query(
           `SELECT s.id, s.status, s.idempotency_key AS key, s.created_at, s.started_at, s.finished_at,
+                  s.credit, s.practice_reason, s.error_message,
                   (SELECT count(*) FROM results r WHERE r.submission_id = s.id) AS results,
                   (SELECT count(*) FROM results r WHERE r.submission_id = s.id AND r.score <> $1) AS short
              FROM submissions s`,
@@ -429,6 +501,9 @@ describe('fault suite', () => {
         short: string;
         created_at: Date;
         finished_at: Date | null;
+        credit: number | null;
+        practice_reason: string | null;
+        error_message: string | null;
       }[];
       const byId = new Map(rows.map((r) => [r.id, r]));
       const keyCount = new Map<string, number>();
@@ -439,6 +514,25 @@ describe('fault suite', () => {
         n: string;
       }[];
       const lmsCount = new Map(lmsLinks.map((l) => [l.message_id, Number(l.n)]));
+
+      // The workers' log lines (pino JSON: time, msg), to count what they said during each phase.
+      const logLines = readdirSync(logDir).flatMap((f) =>
+        readFileSync(join(logDir, f), 'utf8')
+          .split('\n')
+          .flatMap((l) => {
+            try {
+              const { time, msg } = JSON.parse(l) as { time: number; msg: string };
+              return [{ time, msg, file: f }];
+            } catch {
+              return [];
+            }
+          }),
+      );
+      /** Log lines matching `re` during phase `p` (and the 30 s after it: retries and sweeps that follow its fault). */
+      const saidDuring = (p: string, re: RegExp) => {
+        const w = windows.get(p);
+        return w ? logLines.filter((l) => l.time >= w.from && l.time <= w.to + 30_000 && re.test(l.msg)) : [];
+      };
 
       const phases = [...new Set(sent.map((s) => s.phase))];
       const table: PhaseStats[] = phases.map((p) => {
@@ -457,6 +551,7 @@ describe('fault suite', () => {
           wrongScore: 0,
           notes: notes.get(p) ?? [],
         };
+        const rowsOf = items.map((s) => (s.id ? byId.get(s.id) : undefined)).filter((r) => r !== undefined);
         for (const s of items) {
           const row = s.id ? byId.get(s.id) : undefined;
           const copies = s.lms ? (lmsCount.get(s.key) ?? 0) : (keyCount.get(s.key) ?? 0);
@@ -468,23 +563,47 @@ describe('fault suite', () => {
           else stats.lost++;
         }
         if (p.startsWith('webhook')) {
-          const delivered = items.filter((s) => s.id).length;
           const perMessage = new Map<string, number>();
           for (const r of receiver!.requests)
             if (r.answered !== null && r.answered < 300) perMessage.set(r.id, (perMessage.get(r.id) ?? 0) + 1);
+          stats.webhooks = {
+            graded: rowsOf.filter((r) => r.status === 'graded').length,
+            delivered: receiver!.accepted.size,
+            deliveredTwice: [...perMessage.values()].filter((n) => n > 1).length,
+            attempts: receiver!.requests.length,
+          };
           stats.notes.push(
-            `webhooks: ${receiver!.accepted.size} of ${delivered} grades delivered, ` +
-              `${[...perMessage.values()].filter((n) => n > 1).length} delivered twice, ${receiver!.requests.length} attempts`,
+            `webhooks: ${stats.webhooks.delivered} of ${stats.webhooks.graded} grades delivered, ` +
+              `${stats.webhooks.deliveredTwice} delivered twice, ${stats.webhooks.attempts} attempts`,
           );
         }
         if (p.startsWith('worker clock')) {
-          const skew = items
-            .map((s) => (s.id ? byId.get(s.id) : undefined))
-            .filter((r) => r?.finished_at)
-            .map((r) => (r!.finished_at!.getTime() - r!.created_at.getTime()) / 1000);
+          const skew = rowsOf
+            .filter((r) => r.finished_at)
+            .map((r) => (r.finished_at!.getTime() - r.created_at.getTime()) / 1000);
           stats.notes.push(
             `finished − received (s): max ${Math.max(0, ...skew).toFixed(0)}, min ${Math.min(...skew).toFixed(0)}`,
           );
+          stats.notCredited = rowsOf.filter((r) => r.credit !== 1 || r.practice_reason !== null).length;
+          stats.notes.push(
+            `assignment due 2 min after the last submission: ${rowsOf.length - stats.notCredited} of ${rowsOf.length} at full credit`,
+          );
+        }
+        if (p.startsWith('api SIGKILLed')) {
+          const requeued = saidDuring(p, /^re-queued \d+ submission/).reduce(
+            (n, l) => n + Number(/^re-queued (\d+)/.exec(l.msg)![1]),
+            0,
+          );
+          stats.notes.push(
+            `the sweeper re-queued ${requeued} submission(s) stored but not queued (whether a kill lands in that window is chance)`,
+          );
+        }
+        if (p.startsWith('sandbox scratch')) {
+          // The full disk is named as such (health: takes no job; a start: ScratchDiskFullError), never a grade.
+          stats.scratchReports = saidDuring(p, /scratch disk full/).length;
+          stats.notes.push(`worker log lines naming the full scratch disk: ${stats.scratchReports}`);
+          const errors = rowsOf.filter((r) => r.status === 'error').map((r) => r.error_message ?? '');
+          if (errors.length) stats.notes.push(`error status: ${[...new Set(errors)].join(' | ')}`);
         }
         return stats;
       });
@@ -599,6 +718,20 @@ describe('fault suite', () => {
           wrongScore: t.wrongScore,
         })),
       ).toEqual(table.map((t) => ({ fault: t.fault, lost: 0, duplicated: 0, api5xx: 0, wrongScore: 0 })));
+      // An infrastructure fault is retried until graded; only a full scratch disk may outlast the
+      // retries (then `error`, with its reason, never a grade).
+      expect(table.filter((t) => !t.fault.startsWith('sandbox scratch')).map((t) => [t.fault, t.error])).toEqual(
+        table.filter((t) => !t.fault.startsWith('sandbox scratch')).map((t) => [t.fault, 0]),
+      );
+      const at = (prefix: string) => table.find((t) => t.fault.startsWith(prefix));
+      const pgPhase = at('PostgreSQL');
+      if (pgPhase) expect(pgPhase.documented503).toBeGreaterThan(0);
+      const clock = at('worker clock');
+      if (clock && existsSync(LIBFAKETIME)) expect(clock.notCredited).toBe(0);
+      const scratchPhase = at('sandbox scratch');
+      if (scratchPhase) expect(scratchPhase.scratchReports).toBeGreaterThan(0);
+      const hooks = at('webhook')?.webhooks;
+      if (hooks) expect(hooks).toEqual({ ...hooks, delivered: hooks.graded, deliveredTwice: 0 });
     } finally {
       for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
       if (api && api.exitCode === null) api.kill('SIGKILL');
