@@ -1,5 +1,6 @@
 import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
 import { checkCommandLine } from './command-policy';
+import { skippedAfterStop } from './stop-reasons';
 import { dockerInvocations } from '../submission-format/docker-flags';
 import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
 import type { ParsedCommand } from '../submission-format/submission.parser';
@@ -62,7 +63,7 @@ export async function replaySubmission(
         ...why,
       });
       if (sandboxStopped) {
-        transcript.push(notRun({ skipped: `le bac à sable s'était arrêté (${sandboxStopped})` }));
+        transcript.push(notRun({ skipped: skippedAfterStop(sandboxStopped) }));
         continue;
       }
       options.onProgress?.(index + 1, commands.length, command);

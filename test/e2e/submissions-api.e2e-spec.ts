@@ -5,6 +5,8 @@ import { Role } from '../../src/generated/prisma/enums';
 import { GradingProducer } from '../../src/queue/grading.producer';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
 import { root } from '../support/processes';
+import { readEvents } from '../support/pipeline';
+import { INFRASTRUCTURE_ERROR_MESSAGE, INTERNAL_ERROR_MESSAGE } from '../../src/submissions/submission-events';
 
 /**
  * The submissions API over HTTP without a worker: authentication, authorization, validation,
@@ -247,6 +249,55 @@ describe('submissions API', () => {
         .set('Authorization', `Bearer ${instructor.token}`)
         .expect(200);
       expect(staff.body.history).toEqual([]);
+    });
+
+    it('says a failed grading in French, in the API as in the event stream; the stored cause to staff only', async () => {
+      const ex = await api.prisma.exercise.findUniqueOrThrow({ where: { slug: exercise } });
+      const failed = (status: 'error' | 'internal_error', errorMessage: string) =>
+        api.prisma.submission.create({
+          data: {
+            userId: student.id,
+            exerciseId: ex.id,
+            exerciseVersion: ex.version,
+            source: 'docker ps',
+            status,
+            errorMessage,
+            finishedAt: new Date(),
+          },
+        });
+      const infraCause = 'failed after 3 attempts: the sandbox stopped during the replay (destroyed)';
+      const bugCause = "internal error: TypeError: Cannot read properties of undefined (reading 'x')\n    at evaluate";
+      const infra = await failed('error', infraCause);
+      const bug = await failed('internal_error', bugCause);
+      const read = (id: string, token: string) =>
+        http().get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+
+      for (const [row, message, cause] of [
+        [infra, INFRASTRUCTURE_ERROR_MESSAGE, infraCause],
+        [bug, INTERNAL_ERROR_MESSAGE, bugCause],
+      ] as const) {
+        const mine = await read(row.id, student.token);
+        expect(message).toMatch(/votre travail n'est pas en cause/);
+        expect(mine.body.errorMessage).toBe(message);
+        expect(mine.body).not.toHaveProperty('errorCause');
+        expect(JSON.stringify(mine.body)).not.toMatch(/sandbox stopped|TypeError|attempts/);
+        // The live stream of a finished submission says the same words.
+        const events = await readEvents(`${api.url}/api/submissions/${row.id}/events`, student.token, 10_000);
+        expect(events).toEqual([{ type: 'error', data: expect.objectContaining({ message }) }]);
+        const staff = await read(row.id, instructor.token);
+        expect(staff.body).toMatchObject({ errorMessage: message, errorCause: cause });
+      }
+      const listed = await http()
+        .get('/api/submissions')
+        .query({ status: 'error' })
+        .set('Authorization', `Bearer ${student.token}`)
+        .expect(200);
+      expect(listed.body.items.find((i: { id: string }) => i.id === infra.id)).toMatchObject({
+        errorMessage: INFRASTRUCTURE_ERROR_MESSAGE,
+      });
+      expect(JSON.stringify(listed.body)).not.toContain('sandbox stopped');
+      const queued = await submit(student.token, { exercise, source: 'docker ps # pas encore noté' }).expect(202);
+      expect((await read(queued.body.id, student.token)).body.errorMessage).toBeNull();
     });
 
     it('answers 404 for unknown and non-uuid ids', async () => {
