@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPTIONAL_TOOLS } from '../sandbox/sandbox-tools';
 
 /**
  * The format of `exercises/<slug>/exercise.yaml`. Exercises are data, validated like input:
@@ -225,6 +226,15 @@ export const exerciseSchema = z
         maxCommands: z.number().int().positive().max(500).default(100),
       })
       .prefault({}),
+    /**
+     * What the exercise allows beyond the docker CLI: `compose` lets `docker compose` lines run
+     * (where the sandboxes have it: src/sandbox/sandbox-tools.ts); otherwise they are refused with
+     * the reason as feedback.
+     */
+    allow: z
+      .array(z.enum(OPTIONAL_TOOLS))
+      .default([])
+      .refine((a) => new Set(a).size === a.length, 'each tool once'),
     checks: z.array(checkSchema).min(1),
     solutions: z.strictObject({
       /** Path (relative to the exercise folder) of a submission scoring full marks. */

@@ -134,6 +134,8 @@ export async function gradeSubmission(
     const timings = { execMs: 0, recordMs: 0 };
     const history = await replaySubmission(sandbox, parsed.commands, {
       commandTimeoutMs: def.sandbox.commandTimeoutSeconds * 1000,
+      // A version stored before `allow` existed has none: nothing allowed, as then.
+      allow: def.allow ?? [],
       onProgress: options.onProgress,
       timings,
     });
