@@ -79,6 +79,23 @@ describe('grading a submission in a real sandbox', () => {
     );
   });
 
+  it("scores the fixture's pasted-session reference and other wrong solutions as their files say", async () => {
+    const others = [...exercise.variants, ...exercise.wrong.filter((w) => !w.file.endsWith('wrong-no-port.sh'))];
+    expect(others.map((s) => s.file)).toEqual([
+      'solutions/reference-session.txt',
+      'solutions/wrong-no-exec.sh',
+      'solutions/wrong-note-sur-l-hote.sh',
+    ]);
+    for (const s of others) {
+      const report = await gradeSubmission(driver, exercise, { source: s.source, files: s.files });
+      expect({ file: s.file, status: report.status, score: report.score }).toEqual({
+        file: s.file,
+        status: 'graded',
+        score: s.expectedScore,
+      });
+    }
+  });
+
   it('says in French why a probe could not run: no such container, a container not running', async () => {
     const [absent, stopped] = await Promise.all([
       gradeSubmission(driver, exercise, { source: 'docker run --name essai alpine false', files: files() }),
