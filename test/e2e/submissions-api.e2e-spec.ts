@@ -311,20 +311,29 @@ describe('submissions API', () => {
     it('paginates lists with a cursor; students only see theirs', async () => {
       const mine = await api.prisma.submission.count({ where: { userId: other.id } });
       for (let i = 0; i < 3; i++) await submit(other.token, { exercise, source: `docker ps # ${i}` }).expect(202);
+      const total = mine + 3;
+      // Two per page: the last page is the one whose cursor is null. Bounded, so a cursor that
+      // never ends (or loops) fails the test instead of hanging it.
+      const expectedPages = Math.ceil(total / 2);
       const seen: string[] = [];
       let cursor: string | null = null;
+      let pages = 0;
       do {
+        if (pages === expectedPages)
+          throw new Error(`still a next cursor after ${pages} pages of ${total} submissions`);
         const res: request.Response = await http()
           .get('/api/submissions')
           .query({ limit: 2, ...(cursor ? { cursor } : {}) })
           .set('Authorization', `Bearer ${other.token}`)
           .expect(200);
+        pages++;
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         for (const item of res.body.items) expect(item.userId).toBe(other.id);
         seen.push(...res.body.items.map((i: { id: string }) => i.id));
         cursor = res.body.nextCursor;
       } while (cursor);
-      expect(seen).toHaveLength(mine + 3);
+      expect(pages).toBe(expectedPages);
+      expect(seen).toHaveLength(total);
       expect(new Set(seen).size).toBe(seen.length);
       await http()
         .get('/api/submissions')
