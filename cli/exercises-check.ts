@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ExerciseLoadError,
@@ -7,15 +6,18 @@ import {
   type ExerciseSolution,
   type LoadedExercise,
 } from '../src/exercises/exercise.loader';
+import { CourseFolderMissing, courseProblems, defaultCourseDir } from '../src/exercises/course-reference';
 import { gradeSubmission, type GradeReport } from '../src/grading/grade-submission';
 import { createCliDriver } from './cli-driver';
 
-const USAGE = 'usage: npm run exercises:check [-- --concurrency N] [--only slug,slug] [--exercises DIR]';
+const USAGE = 'usage: npm run exercises:check [-- --concurrency N] [--only slug,slug] [--exercises DIR] [--course DIR]';
 
 export interface CheckArgs {
   concurrency: number;
   only?: string[];
   exercises: string;
+  /** The course folder the exercises' chapters are files of (default ../shared/course beside the repository). */
+  course: string;
 }
 
 export function parseCheckArgs(argv: string[]): CheckArgs {
@@ -27,6 +29,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         concurrency: { type: 'string', default: '2' },
         only: { type: 'string' },
         exercises: { type: 'string', default: 'exercises' },
+        course: { type: 'string', default: defaultCourseDir(resolve(__dirname, '..')) },
       },
     });
   } catch (error) {
@@ -39,7 +42,12 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return { concurrency, only, exercises: parsed.values.exercises ?? 'exercises' };
+  return {
+    concurrency,
+    only,
+    exercises: parsed.values.exercises ?? 'exercises',
+    course: parsed.values.course ?? defaultCourseDir(resolve(__dirname, '..')),
+  };
 }
 
 /**
@@ -51,23 +59,6 @@ export const NOTHING_DONE: ExerciseSolution[] = [
   { file: '(regarde seulement)', source: 'docker ps -a\ndocker images\n', files: [], expectedScore: 0 },
 ];
 
-/**
- * The reference written another way (`solutions/reference-session.txt`, a pasted session, or
- * `solutions/reference-commandes.sh`, typed), with the reference's files: full marks expected.
- */
-export const REFERENCE_VARIANTS = ['solutions/reference-session.txt', 'solutions/reference-commandes.sh'];
-
-async function referenceVariants(exercise: LoadedExercise): Promise<ExerciseSolution[]> {
-  const found: ExerciseSolution[] = [];
-  for (const file of REFERENCE_VARIANTS) {
-    if (file === exercise.reference.file) continue;
-    const source = await readFile(join(exercise.dir, file), 'utf8').catch(() => undefined);
-    if (source !== undefined)
-      found.push({ file, source, files: exercise.reference.files, expectedScore: exercise.maxScore });
-  }
-  return found;
-}
-
 interface Row {
   slug: string;
   solution: string;
@@ -75,7 +66,11 @@ interface Row {
   report: GradeReport;
 }
 
-/** Validates every definition, replays every reference and wrong solution and the do-nothing ones, fails where a score differs from the expected one. */
+/**
+ * Validates every definition and its trace to the course (a chapter file of the course folder),
+ * replays every reference, its variants, the wrong solutions and the do-nothing ones, and fails
+ * where a score differs from the expected one.
+ */
 export async function main(): Promise<number> {
   let args: CheckArgs;
   try {
@@ -91,6 +86,18 @@ export async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof ExerciseLoadError)) throw error;
     process.stdout.write(`Invalid exercise definitions:\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  let untraced: string[];
+  try {
+    untraced = await courseProblems(catalogue, args.course);
+  } catch (error) {
+    if (!(error instanceof CourseFolderMissing)) throw error;
+    process.stderr.write(`exercises:check: ${error.message}\n`);
+    return 2;
+  }
+  if (untraced.length > 0) {
+    process.stdout.write(`Exercises not traced to the course:\n${untraced.map((p) => `  ${p}`).join('\n')}\n`);
     return 1;
   }
   if (args.only) {
@@ -110,8 +117,7 @@ export async function main(): Promise<number> {
 
   const jobs: Array<{ exercise: LoadedExercise; solution: ExerciseSolution }> = [];
   for (const exercise of catalogue) {
-    const variants = await referenceVariants(exercise);
-    for (const solution of [exercise.reference, ...variants, ...exercise.wrong, ...NOTHING_DONE])
+    for (const solution of [exercise.reference, ...exercise.variants, ...exercise.wrong, ...NOTHING_DONE])
       jobs.push({ exercise, solution });
   }
   process.stdout.write(`\nReplaying ${jobs.length} solutions in sandboxes, ${args.concurrency} at a time…\n`);

@@ -29,6 +29,7 @@ export function exerciseFromVersion(v: StoredExerciseVersion, dir: string): Load
     dir,
     maxScore: v.maxPoints,
     reference: { file: '', source: '', files: [], expectedScore: v.maxPoints },
+    variants: [],
     wrong: [],
   };
 }

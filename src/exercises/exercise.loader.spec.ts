@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExerciseLoadError, loadCatalogue, loadExercise } from './exercise.loader';
@@ -25,10 +25,17 @@ describe('loadExercise', () => {
     expect(e.version).toMatch(/^[0-9a-f]{64}$/);
     expect(e.reference).toMatchObject({ file: 'solutions/reference.sh', expectedScore: 10, files: [{ path: 'index.html', content: '<h1>Bonjour</h1>\n' }] });
     expect(e.reference.source).toMatch(/^docker run --name essai/);
-    expect(e.wrong.map((w) => [w.file, w.expectedScore, w.files.length])).toEqual([
-      ['solutions/wrong-no-port.sh', 5, 1],
-      ['solutions/wrong-no-exec.sh', 6, 1],
+    expect(e.wrong.map((w) => [w.file, w.expectedScore, w.files.length, w.form])).toEqual([
+      ['solutions/wrong-no-port.sh', 5, 1, 'session'],
+      ['solutions/wrong-no-exec.sh', 6, 1, 'commands'],
+      ['solutions/wrong-note-sur-l-hote.sh', 8, 1, 'commands'],
     ]);
+    // The reference's pasted-session form, found beside it, with the reference's files and full marks.
+    expect(e.reference.form).toBe('commands');
+    expect(e.variants).toEqual([
+      expect.objectContaining({ file: 'solutions/reference-session.txt', form: 'session', expectedScore: 10, files: e.reference.files }),
+    ]);
+    expect(e.definition.allow).toEqual([]);
   });
 
   it('changes the version when the definition or the instructions change, not otherwise', async () => {
@@ -119,5 +126,105 @@ describe('loadExercise: regexes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A copy of fixture-web changed by `edit` (exercise.yaml text, or the copy's folder), then its problems. */
+async function problemsOfEdited(edit: (yaml: string, dir: string) => string): Promise<string[]> {
+  const root = mkdtempSync(join(tmpdir(), 'dg-ex-'));
+  const copy = join(root, 'fixture-web');
+  try {
+    cpSync(join(FIXTURES, 'ok', 'fixture-web'), copy, { recursive: true });
+    const yaml = join(copy, 'exercise.yaml');
+    const before = readFileSync(yaml, 'utf8');
+    const after = edit(before, copy);
+    writeFileSync(yaml, after);
+    try {
+      await loadExercise(copy);
+    } catch (error) {
+      if (error instanceof ExerciseLoadError) return error.problems;
+      throw error;
+    }
+    return [];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The YAML of the fixture's third wrong solution, to remove or repeat. */
+const THIRD_WRONG = / {4}- file: solutions\/wrong-note-sur-l-hote\.sh\n( {6}.*\n)+/;
+
+describe('loadExercise: catalogue rules', () => {
+  it('loads the fixture as it is (the rules below each break one thing of it)', async () => {
+    expect(await problemsOfEdited((yaml) => yaml)).toEqual([]);
+  });
+
+  it('refuses a definition with two known-wrong solutions, naming the field', async () => {
+    const problems = await problemsOfEdited((yaml) => {
+      expect(yaml).toMatch(THIRD_WRONG);
+      return yaml.replace(THIRD_WRONG, '');
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/exercise\.yaml: solutions\.wrong: at least 3 known-wrong solutions, each with its expectedScore and why$/),
+    ]);
+  });
+
+  it('does not count an empty wrong solution among the three', async () => {
+    const problems = await problemsOfEdited((yaml, dir) => {
+      writeFileSync(join(dir, 'solutions', 'wrong-vide.sh'), '');
+      return yaml.replace('solutions/wrong-note-sur-l-hote.sh', 'solutions/wrong-vide.sh');
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/exercise\.yaml: solutions\.wrong: 2 known-wrong solutions run commands, at least 3 must \(an empty one does not count\)$/),
+    ]);
+  });
+
+  it('refuses an exercise without a pasted-session form of its reference, naming the field and the file to add', async () => {
+    const problems = await problemsOfEdited((yaml, dir) => {
+      rmSync(join(dir, 'solutions', 'reference-session.txt'));
+      return yaml;
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/exercise\.yaml: solutions\.reference: no pasted-session form of the reference: .*solutions\/reference-session\.txt/),
+    ]);
+  });
+
+  it('accepts a reference written as a session, with no variant beside it', async () => {
+    const problems = await problemsOfEdited((yaml, dir) => {
+      rmSync(join(dir, 'solutions', 'reference-session.txt'));
+      return yaml.replace('reference: solutions/reference.sh', 'reference: solutions/wrong-no-port.sh');
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses a variant the submission parser cannot read, naming its file', async () => {
+    const problems = await problemsOfEdited((yaml, dir) => {
+      writeFileSync(join(dir, 'solutions', 'reference-commandes.sh'), 'docker ps\ndocker run \\');
+      return yaml;
+    });
+    expect(problems).toEqual([expect.stringMatching(/fixture-web\/solutions\/reference-commandes\.sh: ligne 2 : /)]);
+  });
+
+  it.each([['../cours/chapitre.md'], ['/etc/passwd.md'], ['chapitre-sans-extension'], ['a/./b.md']])(
+    'refuses the chapter %s: a file of the course folder is expected',
+    async (chapter) => {
+      const problems = await problemsOfEdited((yaml) => yaml.replace(/^chapter: .*$/m, `chapter: '${chapter}'`));
+      expect(problems).toEqual([expect.stringMatching(/exercise\.yaml: chapter: a chapter file of the course folder/)]);
+    },
+  );
+
+  it('takes allow: [compose] and refuses a tool it does not know, naming the field', async () => {
+    const loaded = mkdtempSync(join(tmpdir(), 'dg-ex-'));
+    try {
+      cpSync(join(FIXTURES, 'ok', 'fixture-web'), join(loaded, 'fixture-web'), { recursive: true });
+      const yaml = join(loaded, 'fixture-web', 'exercise.yaml');
+      writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^checks:/m, 'allow: [compose]\nchecks:'));
+      expect((await loadExercise(join(loaded, 'fixture-web'))).definition.allow).toEqual(['compose']);
+    } finally {
+      rmSync(loaded, { recursive: true, force: true });
+    }
+    expect(await problemsOfEdited((yaml) => yaml.replace(/^checks:/m, 'allow: [kubectl]\nchecks:'))).toEqual([
+      expect.stringMatching(/exercise\.yaml: allow\[0\]: Invalid input: expected "compose"/),
+    ]);
   });
 });

@@ -3,9 +3,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { readSubmissionFiles } from '../submission-format/submission-files';
-import { parseSubmission, SubmissionParseError } from '../submission-format/submission.parser';
+import { parseSubmission, SubmissionParseError, type ParsedSubmission } from '../submission-format/submission.parser';
 import type { SandboxFile } from '../sandbox/sandbox.types';
-import { exerciseSchema, type ExerciseDefinition } from './exercise.schema';
+import { exerciseSchema, MIN_WRONG_SOLUTIONS, type ExerciseDefinition } from './exercise.schema';
 import { describeIssues } from './schema-issues';
 
 /** A solution shipped with an exercise: its submission text, attached files, and expected score. */
@@ -16,7 +16,15 @@ export interface ExerciseSolution {
   files: SandboxFile[];
   expectedScore: number;
   why?: string;
+  /** How it is written, as the submission parser reads it (undefined when it cannot be read). */
+  form?: ParsedSubmission['form'];
 }
+
+/**
+ * The reference written another way, beside it, with the reference's files: a pasted terminal
+ * session or typed commands. Full marks expected; `npm run exercises:check` replays them.
+ */
+export const REFERENCE_VARIANTS = ['solutions/reference-session.txt', 'solutions/reference-commandes.sh'];
 
 export interface LoadedExercise {
   definition: ExerciseDefinition;
@@ -29,6 +37,8 @@ export interface LoadedExercise {
   dir: string;
   maxScore: number;
   reference: ExerciseSolution;
+  /** The reference's other forms found beside it (REFERENCE_VARIANTS). */
+  variants: ExerciseSolution[];
   wrong: ExerciseSolution[];
 }
 
@@ -84,22 +94,35 @@ export async function loadExercise(dir: string): Promise<LoadedExercise> {
       return [];
     }
   };
+  /** How a solution's text is written; an unreadable one is a problem named with its file. */
+  const formOf = (file: string, source: string): ExerciseSolution['form'] => {
+    if (!source) return undefined;
+    try {
+      return parseSubmission(source, { maxCommands: definition.sandbox.maxCommands }).form;
+    } catch (error) {
+      if (!(error instanceof SubmissionParseError)) throw error;
+      problems.push(`${shown(join(dir, file))}: ${error.message}`);
+      return undefined;
+    }
+  };
   const solution = async (field: string, filesField: string, file: string, filesRel: string | undefined, expectedScore: number, why?: string): Promise<ExerciseSolution> => {
     const source = (await readRef(field, file)) ?? '';
-    if (source) {
-      try {
-        parseSubmission(source, { maxCommands: definition.sandbox.maxCommands });
-      } catch (error) {
-        if (!(error instanceof SubmissionParseError)) throw error;
-        problems.push(`${shown(join(dir, file))}: ${error.message}`);
-      }
-    }
-    return { file, source, files: await readFiles(filesField, filesRel), expectedScore, why };
+    return { file, source, files: await readFiles(filesField, filesRel), expectedScore, why, form: formOf(file, source) };
   };
 
   const instructions = (await readRef('instructions', definition.instructions)) ?? '';
   const sharedFiles = definition.solutions.files;
   const reference = await solution('solutions.reference', 'solutions.files', definition.solutions.reference, sharedFiles, maxScore);
+  const variants: ExerciseSolution[] = [];
+  for (const file of REFERENCE_VARIANTS) {
+    if (file === definition.solutions.reference) continue;
+    const source = await readFile(join(dir, file), 'utf8').catch(() => undefined);
+    if (source !== undefined) variants.push({ file, source, files: reference.files, expectedScore: maxScore, form: formOf(file, source) });
+  }
+  // Students paste sessions as often as they type commands: each exercise proves it grades both.
+  if (reference.form && ![reference, ...variants].some((s) => s.form === 'session')) {
+    problems.push(`${shown(yamlPath)}: solutions.reference: no pasted-session form of the reference: write it as a terminal session, or add ${REFERENCE_VARIANTS[0]} beside it`);
+  }
   const wrong: ExerciseSolution[] = [];
   for (const [i, w] of definition.solutions.wrong.entries()) {
     wrong.push(await solution(`solutions.wrong[${i}].file`, w.files ? `solutions.wrong[${i}].files` : 'solutions.files', w.file, w.files ?? sharedFiles, w.expectedScore, w.why));
@@ -107,9 +130,15 @@ export async function loadExercise(dir: string): Promise<LoadedExercise> {
       problems.push(`${shown(yamlPath)}: solutions.wrong[${i}].expectedScore: ${w.expectedScore} is not below the maximum score ${maxScore}`);
     }
   }
+  // An empty wrong solution proves nothing the do-nothing submissions every exercise is checked
+  // with do not. Counted once every file reads: a missing one is already named.
+  const working = wrong.filter((w) => w.form !== undefined).length;
+  if (problems.length === 0 && working < MIN_WRONG_SOLUTIONS) {
+    problems.push(`${shown(yamlPath)}: solutions.wrong: ${working} known-wrong solutions run commands, at least ${MIN_WRONG_SOLUTIONS} must (an empty one does not count)`);
+  }
   if (problems.length > 0) throw new ExerciseLoadError(problems);
   const version = createHash('sha256').update(text).update('\0').update(instructions).digest('hex');
-  return { definition, source: text, instructions, version, dir, maxScore, reference, wrong };
+  return { definition, source: text, instructions, version, dir, maxScore, reference, variants, wrong };
 }
 
 /** Loads every `<root>/<slug>/exercise.yaml`; problems of all exercises are gathered in one error. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPTIONAL_TOOLS } from '../sandbox/sandbox-tools';
 
 /**
  * The format of `exercises/<slug>/exercise.yaml`. Exercises are data, validated like input:
@@ -14,6 +15,9 @@ import { z } from 'zod';
  */
 
 const text = z.string().min(1);
+
+/** Known-wrong solutions an exercise ships at least (the empty submission is checked for every exercise anyway). */
+export const MIN_WRONG_SOLUTIONS = 3;
 
 /** Matches a string: exact value, or an object with one operator. */
 export const stringMatcher = z.union([
@@ -214,8 +218,13 @@ export const exerciseSchema = z
   .strictObject({
     slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case slug'),
     title: text,
-    /** Course chapter file (in the course folder) this exercise comes from. */
-    chapter: text,
+    /**
+     * Course chapter file this exercise comes from, relative to the course folder
+     * (../shared/course): `npm run exercises:check` refuses one that is not there.
+     */
+    chapter: z
+      .string()
+      .regex(/^(?!.*(^|\/)\.\.?(\/|$))[\w.-]+(\/[\w.-]+)*\.md$/, 'a chapter file of the course folder, e.g. 2-decouvrir-les-bases-de-docker.md'),
     /** Markdown file beside exercise.yaml with the instructions shown to students (French). */
     instructions: z.string().default('instructions.md'),
     sandbox: z
@@ -225,15 +234,25 @@ export const exerciseSchema = z
         maxCommands: z.number().int().positive().max(500).default(100),
       })
       .prefault({}),
+    /**
+     * What the exercise allows beyond the docker CLI: `compose` lets `docker compose` lines run
+     * (where the sandboxes have it: src/sandbox/sandbox-tools.ts); otherwise they are refused with
+     * the reason as feedback.
+     */
+    allow: z
+      .array(z.enum(OPTIONAL_TOOLS))
+      .default([])
+      .refine((a) => new Set(a).size === a.length, 'each tool once'),
     checks: z.array(checkSchema).min(1),
     solutions: z.strictObject({
       /** Path (relative to the exercise folder) of a submission scoring full marks. */
       reference: text,
       /** Optional folder of files attached to the reference and wrong solutions. */
       files: z.string().optional(),
+      /** Known-wrong solutions, each with the score it must get and why: at least three that run commands. */
       wrong: z
         .array(z.strictObject({ file: text, expectedScore: z.number().min(0), files: z.string().optional(), why: text }))
-        .min(2),
+        .min(MIN_WRONG_SOLUTIONS, `at least ${MIN_WRONG_SOLUTIONS} known-wrong solutions, each with its expectedScore and why`),
     }),
   })
   .superRefine((e, ctx) => {

@@ -55,10 +55,53 @@ describe('checkCommandLine', () => {
     ['vi index.html', /« vi »/],
     ['sudo vim Dockerfile', /« vim »/],
     ['cd app && nano Dockerfile', /nano/],
-    ['docker-compose up -d', /compose n'est pas disponible/],
-    ['docker compose up -d', /compose/],
   ])('refuses %s kindly', (line, reason) => {
     expect(refused(line)).toMatch(reason);
+  });
+
+  describe('docker compose, allowed per exercise (allow: [compose])', () => {
+    const COMPOSE_LINES = [
+      'docker compose up -d',
+      'docker-compose up -d',
+      'sudo docker compose -f app.yaml ps',
+      'cd app && docker compose down',
+    ];
+    const withCompose = new Set(['compose'] as const);
+
+    it.each(COMPOSE_LINES)(
+      'refuses %s in an exercise that does not allow it, saying how the course does it',
+      (line) => {
+        const d = checkCommandLine(line, { available: withCompose });
+        expect(d).toEqual({
+          allowed: false,
+          reason:
+            'cet exercice se fait sans docker compose : lancez chaque conteneur avec « docker run », comme dans le cours',
+        });
+      },
+    );
+
+    it.each(COMPOSE_LINES)('runs %s where the exercise allows it and the sandboxes have it', (line) => {
+      expect(checkCommandLine(line, { allow: ['compose'], available: withCompose })).toMatchObject({ allowed: true });
+    });
+
+    it.each(COMPOSE_LINES)(
+      'refuses %s, saying why, while the sandboxes lack compose (the image today), allowed or not',
+      (line) => {
+        const unavailable =
+          /^docker compose n'est pas installé dans les bacs à sable de correction : lancez les conteneurs avec « docker run »/;
+        expect(checkCommandLine(line, { allow: ['compose'] })).toMatchObject({
+          allowed: false,
+          reason: expect.stringMatching(unavailable),
+        });
+        // The defaults, without the exercise's options: what the submission form checks before queueing.
+        expect(refused(line)).toMatch(unavailable);
+      },
+    );
+
+    it('does not take a container or a file named compose for the command', () => {
+      expect(checkCommandLine('docker run --name compose redis').allowed).toBe(true);
+      expect(checkCommandLine('docker logs compose').allowed).toBe(true);
+    });
   });
 
   it('does not mistake a word for a program', () => {

@@ -8,6 +8,7 @@ import {
 } from '../sandbox/sandbox.types';
 import { collectProbes, evaluateChecks, ExerciseEvaluationError, type CheckOutcome } from './check.evaluator';
 import { runProbes } from './probe.runner';
+import { STOP_TEXT } from './stop-reasons';
 import type { ReplayHistory, TranscriptEntry } from './replay.types';
 import { replaySubmission, type ProgressCallback } from './replayer';
 import { transcriptWithStates } from './transcript-state';
@@ -67,16 +68,6 @@ const STUDENT_STOPS: ReadonlySet<SandboxStopReason> = new Set([
   'disk-limit',
   'lifetime',
 ]);
-
-const STOP_TEXT: Record<SandboxStopReason, string> = {
-  timeout: 'délai dépassé',
-  'output-limit': 'sortie trop volumineuse',
-  'memory-limit': 'mémoire du bac à sable épuisée',
-  'disk-limit': 'disque du bac à sable plein',
-  lifetime: 'durée maximale du bac à sable atteinte',
-  destroyed: 'bac à sable détruit',
-  'scratch-full': 'disque de travail du serveur plein',
-};
 
 /** An infrastructure failure detected during grading (the sandbox vanished under the replay). */
 class InfrastructureFailure extends Error {}
@@ -143,6 +134,8 @@ export async function gradeSubmission(
     const timings = { execMs: 0, recordMs: 0 };
     const history = await replaySubmission(sandbox, parsed.commands, {
       commandTimeoutMs: def.sandbox.commandTimeoutSeconds * 1000,
+      // A version stored before `allow` existed has none: nothing allowed, as then.
+      allow: def.allow ?? [],
       onProgress: options.onProgress,
       timings,
     });

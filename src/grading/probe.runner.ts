@@ -32,7 +32,7 @@ async function runContainerProbe(sandbox: Sandbox, p: ProbeAssertion['probe']): 
     timeoutMs: p.timeoutSeconds * 1000,
     maxOutputBytes: MAX_PROBE_OUTPUT,
   });
-  if (r.kind === 'unavailable') return { code: null, output: '', error: r.message };
+  if (r.kind === 'unavailable') return { code: null, output: '', error: containerUnavailable(p.container, r.status) };
   if (r.kind === 'timeout')
     return { code: null, output: r.output, error: `pas de réponse après ${p.timeoutSeconds} s` };
   return { code: r.code, output: r.output };
@@ -52,11 +52,45 @@ async function runHttpProbe(sandbox: Sandbox, p: HttpAssertion['http']): Promise
   const at = r.output.lastIndexOf(STATUS_MARK);
   const status = at >= 0 ? Number(r.output.slice(at + STATUS_MARK.length).trim()) : NaN;
   if (r.exitCode !== 0 || !Number.isFinite(status) || status === 0) {
-    return {
-      code: null,
-      output: '',
-      error: (at >= 0 ? r.output.slice(0, at) : r.output).trim() || `curl exit code ${r.exitCode}`,
-    };
+    // curl's own message is English: the student reads what its exit code means.
+    return { code: null, output: '', error: httpFailure(p.url, p.timeoutSeconds, r.exitCode) };
   }
   return { code: status, output: r.output.slice(0, at) };
+}
+
+/** Why a probe could not run in a container, from the engine's status (its message is English). */
+export function containerUnavailable(container: string, status: number | undefined): string {
+  if (status === 404) return `le conteneur « ${container} » n'existe pas`;
+  if (status === 409) return `le conteneur « ${container} » n'est pas en marche`;
+  return `le conteneur « ${container} » n'a pas pu être interrogé`;
+}
+
+/** Why an HTTP probe got no answer, from curl's exit code (man curl, "EXIT CODES"). */
+export function httpFailure(url: string, timeoutSeconds: number, curlExit: number | null): string {
+  const where = hostOf(url);
+  switch (curlExit) {
+    case 6:
+      return `l'adresse « ${where} » est introuvable`;
+    case 7:
+      return `connexion refusée : rien n'écoute sur ${where}`;
+    case 28:
+      return `pas de réponse de ${where} après ${timeoutSeconds} s`;
+    case 52:
+      return `${where} a fermé la connexion sans répondre`;
+    case 56:
+      return `la connexion à ${where} a été coupée pendant la réponse`;
+    case 35:
+    case 60:
+      return `la connexion chiffrée (HTTPS) à ${where} a échoué`;
+    default:
+      return `la requête HTTP vers ${where} a échoué (code d'erreur de curl ${curlExit ?? 'inconnu'})`;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

@@ -1,5 +1,7 @@
 import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
+import type { OptionalTool } from '../sandbox/sandbox-tools';
 import { checkCommandLine } from './command-policy';
+import { skippedAfterStop } from './stop-reasons';
 import { dockerInvocations } from '../submission-format/docker-flags';
 import type { EngineEvent, EngineSnapshot, ReplayHistory, TranscriptEntry } from './replay.types';
 import type { ParsedCommand } from '../submission-format/submission.parser';
@@ -9,6 +11,8 @@ export type ProgressCallback = (i: number, n: number, command: ParsedCommand) =>
 
 export interface ReplayOptions {
   commandTimeoutMs: number;
+  /** What the exercise allows beyond the docker CLI (`allow:`), for the command policy. */
+  allow?: readonly OptionalTool[];
   maxOutputBytes?: number;
   onProgress?: ProgressCallback;
   /** Filled in when given: time spent running the commands and recording the engine's state (profiling). */
@@ -62,11 +66,11 @@ export async function replaySubmission(
         ...why,
       });
       if (sandboxStopped) {
-        transcript.push(notRun({ skipped: `le bac à sable s'était arrêté (${sandboxStopped})` }));
+        transcript.push(notRun({ skipped: skippedAfterStop(sandboxStopped) }));
         continue;
       }
       options.onProgress?.(index + 1, commands.length, command);
-      const decision = checkCommandLine(command.text);
+      const decision = checkCommandLine(command.text, { allow: options.allow });
       if (!decision.allowed) {
         transcript.push(notRun({ refused: refusalReason(decision.reason, command, commands[index - 1]) }));
         continue;

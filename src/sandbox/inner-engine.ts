@@ -32,7 +32,11 @@ export class DockerInnerEngine implements InnerEngine {
       stream = await exec.start({ hijack: true, stdin: false });
     } catch (error) {
       // 404 no such container, 409 container not running: the student's state, reported as such.
-      return { kind: 'unavailable', message: dockerMessage(error) };
+      return {
+        kind: 'unavailable',
+        status: (error as { statusCode?: number }).statusCode,
+        message: dockerMessage(error),
+      };
     }
     const out = new PassThrough();
     let output = '';

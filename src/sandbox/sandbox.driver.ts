@@ -151,6 +151,15 @@ export class DockerSandboxDriver implements SandboxDriver {
     return this.catalog.setHash;
   }
 
+  /**
+   * How many sandboxes each of the driver's maps holds: live ones, handed out ones (their
+   * acquisition time), those being released. A long-running worker must forget each sandbox once
+   * released, or its maps grow with every grading.
+   */
+  bookkeeping(): { live: number; acquired: number; releasing: number } {
+    return { live: this.live.size, acquired: this.acquiredAt.size, releasing: this.releasing.size };
+  }
+
   /** Sandboxes of this process: warm in the pool, handed out (grading or being destroyed), being warmed. */
   stats(): { ready: number; inUse: number; creating: number; target: number } {
     const ready = this.pool.available;

@@ -106,8 +106,11 @@ export type ContainerExecOutcome =
   | { kind: 'exited'; code: number | null; output: string }
   /** Still running at the timeout: it was killed, `output` is what it printed until then. */
   | { kind: 'timeout'; output: string }
-  /** No such container, container not running …: the engine's own message. */
-  | { kind: 'unavailable'; message: string };
+  /**
+   * No such container (status 404), container not running (409) …: the engine's own message, in
+   * English, for logs; what a student reads is said from the status.
+   */
+  | { kind: 'unavailable'; status?: number; message: string };
 
 export interface InnerEngine {
   /** A reader of the engine's state and events for one replay (it caches between snapshots). */

@@ -7,8 +7,7 @@ import { openEventStream } from '../common/event-stream';
 import { GradingProducer } from '../queue/grading.producer';
 import { gradingJobId } from '../queue/grading-queue.constants';
 import {
-  INFRASTRUCTURE_ERROR_MESSAGE,
-  INTERNAL_ERROR_MESSAGE,
+  failureMessage,
   isTerminal,
   SubmissionEvent,
   SubmissionEventsPublisher,
@@ -83,11 +82,9 @@ export class SubmissionEventStream {
         return { type: 'graded', ...base, score: r?.score ?? 0, maxScore: r?.maxScore ?? 0 };
       }
       case SubmissionStatus.error:
-        // The stored reason (English, technical) is for instructors; students read French.
-        return { type: 'error', ...base, message: INFRASTRUCTURE_ERROR_MESSAGE };
       case SubmissionStatus.internal_error:
-        // The stored cause is for the team (stack, exercise problems); the student reads that it is ours.
-        return { type: 'error', ...base, message: INTERNAL_ERROR_MESSAGE };
+        // The stored cause is for the team (English, a stack); the stream says it in French, as the API does.
+        return { type: 'error', ...base, message: failureMessage(s.status) };
       default: {
         const unknown: never = s.status;
         throw new Error(`unknown status ${String(unknown)}`);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisService } from '../redis/redis.service';
+import { SubmissionStatus } from '../generated/prisma/enums';
 
 /** What a student reads when grading failed because of us (the cause is kept for the team). */
 export const INTERNAL_ERROR_MESSAGE =
@@ -9,6 +10,19 @@ export const INTERNAL_ERROR_MESSAGE =
 /** What a student reads when the grading infrastructure failed after its retries (the cause is kept for the team). */
 export const INFRASTRUCTURE_ERROR_MESSAGE =
   "La notation n'a pas pu avoir lieu pour une raison technique (bac à sable indisponible), malgré plusieurs essais ; votre travail n'est pas en cause : soumettez à nouveau ou prévenez votre enseignant.";
+
+/**
+ * What anyone reads of a submission's failure, in French, by its status (null when it did not
+ * fail): the API and the event stream both say it. The stored cause (English, technical, a stack)
+ * stays in the database and the logs for the team.
+ */
+export function failureMessage(status: typeof SubmissionStatus.error | typeof SubmissionStatus.internal_error): string;
+export function failureMessage(status: SubmissionStatus): string | null;
+export function failureMessage(status: SubmissionStatus): string | null {
+  if (status === SubmissionStatus.error) return INFRASTRUCTURE_ERROR_MESSAGE;
+  if (status === SubmissionStatus.internal_error) return INTERNAL_ERROR_MESSAGE;
+  return null;
+}
 
 /** What a live progress stream carries, in order: queued → running (per command) → graded | error. */
 export type SubmissionEvent =

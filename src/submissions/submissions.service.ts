@@ -10,6 +10,7 @@ import { SubmissionRateLimiter } from './submission-rate.limiter';
 import { DuplicateIdempotencyKey, SubmissionIntakeStore } from '../database/submission-intake.store';
 import { AssignmentAttempt, AssignmentIntakeStore } from './assignment-intake.store';
 import { checksForStudent } from './result-redaction';
+import { failureMessage } from './submission-events';
 import { effectivePolicy } from '../courses/credit';
 import type { CreateSubmissionInput, ListSubmissionsQuery } from './submission.schemas';
 import type { RegradeVersion } from '../generated/prisma/enums';
@@ -48,7 +49,10 @@ export interface SubmissionView {
   status: SubmissionStatus;
   attempt: number;
   position: number | null;
+  /** Why grading failed, in French (status error or internal_error), else null: what a student reads. */
   errorMessage: string | null;
+  /** The stored cause of that failure (English, technical): instructors and admins only. */
+  errorCause?: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -222,7 +226,7 @@ export class SubmissionsService {
     const { exercise, results, assignment, ...rest } = row;
     const reveal = staff || (assignment !== null && hiddenChecksRevealed(assignment, new Date()));
     const view: SubmissionView = {
-      ...rest,
+      ...withFailure(rest, staff),
       exercise: exercise.slug,
       position: await this.positionOf(row),
       result: results[0]
@@ -261,7 +265,7 @@ export class SubmissionsService {
     });
     const page = rows.slice(0, query.limit);
     return {
-      items: page.map(({ exercise, ...rest }) => ({ ...rest, exercise: exercise.slug })),
+      items: page.map(({ exercise, ...rest }) => ({ ...withFailure(rest, staff), exercise: exercise.slug })),
       nextCursor: rows.length > query.limit ? page[page.length - 1].id : null,
     };
   }
@@ -292,6 +296,18 @@ export class SubmissionsService {
     const { run } = await this.regrades.start(principal, { kind: 'exercise', slug }, version);
     return { exercise: slug, queued: run.total, regrade: run };
   }
+}
+
+/**
+ * A submission row as the API shows it: the failure said in French to everyone (as the event
+ * stream says it), the stored cause to staff only.
+ */
+function withFailure<T extends { status: SubmissionStatus; errorMessage: string | null }>(
+  row: T,
+  staff: boolean,
+): Omit<T, 'errorMessage'> & { errorMessage: string | null; errorCause?: string | null } {
+  const { errorMessage: cause, ...rest } = row;
+  return { ...rest, errorMessage: failureMessage(row.status), ...(staff ? { errorCause: cause } : {}) };
 }
 
 /**

@@ -7,11 +7,7 @@ import { ExerciseLoadError } from '../exercises/exercise.loader';
 import { GradingService } from '../grading/grading.service';
 import { isInternalError, type GradeReport } from '../grading/grade-submission';
 import type { SandboxFile } from '../sandbox/sandbox.types';
-import {
-  INFRASTRUCTURE_ERROR_MESSAGE,
-  INTERNAL_ERROR_MESSAGE,
-  SubmissionEventsPublisher,
-} from '../submissions/submission-events';
+import { failureMessage, SubmissionEventsPublisher } from '../submissions/submission-events';
 import { gradingJobId, parseGradingJobId } from '../queue/grading-queue.constants';
 import { GradeOutbox } from '../lms/grade.outbox';
 import { WebhookDeliveryProducer } from '../lms/webhook-delivery.producer';
@@ -310,7 +306,12 @@ export class GradingRunService {
     });
     if (updated.count > 0) {
       this.logger.error(`submission ${id}: internal error, not retried: ${cause}`);
-      await this.events.publish({ type: 'error', submissionId: id, attempt, message: INTERNAL_ERROR_MESSAGE });
+      await this.events.publish({
+        type: 'error',
+        submissionId: id,
+        attempt,
+        message: failureMessage(SubmissionStatus.internal_error),
+      });
       await this.regrades.recordFailed(id, attempt);
     }
     return { kind: 'internal', reason: cause.split('\n')[0] };
@@ -342,7 +343,12 @@ export class GradingRunService {
     });
     if (updated.count > 0) {
       this.logger.error(`submission ${submissionId}: grading failed for good: ${reason}`);
-      await this.events.publish({ type: 'error', submissionId, attempt, message: INFRASTRUCTURE_ERROR_MESSAGE });
+      await this.events.publish({
+        type: 'error',
+        submissionId,
+        attempt,
+        message: failureMessage(SubmissionStatus.error),
+      });
       await this.regrades.recordFailed(submissionId, attempt);
     }
   }

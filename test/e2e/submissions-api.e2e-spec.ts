@@ -5,6 +5,8 @@ import { Role } from '../../src/generated/prisma/enums';
 import { GradingProducer } from '../../src/queue/grading.producer';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
 import { root } from '../support/processes';
+import { readEvents } from '../support/pipeline';
+import { INFRASTRUCTURE_ERROR_MESSAGE, INTERNAL_ERROR_MESSAGE } from '../../src/submissions/submission-events';
 
 /**
  * The submissions API over HTTP without a worker: authentication, authorization, validation,
@@ -249,6 +251,55 @@ describe('submissions API', () => {
       expect(staff.body.history).toEqual([]);
     });
 
+    it('says a failed grading in French, in the API as in the event stream; the stored cause to staff only', async () => {
+      const ex = await api.prisma.exercise.findUniqueOrThrow({ where: { slug: exercise } });
+      const failed = (status: 'error' | 'internal_error', errorMessage: string) =>
+        api.prisma.submission.create({
+          data: {
+            userId: student.id,
+            exerciseId: ex.id,
+            exerciseVersion: ex.version,
+            source: 'docker ps',
+            status,
+            errorMessage,
+            finishedAt: new Date(),
+          },
+        });
+      const infraCause = 'failed after 3 attempts: the sandbox stopped during the replay (destroyed)';
+      const bugCause = "internal error: TypeError: Cannot read properties of undefined (reading 'x')\n    at evaluate";
+      const infra = await failed('error', infraCause);
+      const bug = await failed('internal_error', bugCause);
+      const read = (id: string, token: string) =>
+        http().get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+
+      for (const [row, message, cause] of [
+        [infra, INFRASTRUCTURE_ERROR_MESSAGE, infraCause],
+        [bug, INTERNAL_ERROR_MESSAGE, bugCause],
+      ] as const) {
+        const mine = await read(row.id, student.token);
+        expect(message).toMatch(/votre travail n'est pas en cause/);
+        expect(mine.body.errorMessage).toBe(message);
+        expect(mine.body).not.toHaveProperty('errorCause');
+        expect(JSON.stringify(mine.body)).not.toMatch(/sandbox stopped|TypeError|attempts/);
+        // The live stream of a finished submission says the same words.
+        const events = await readEvents(`${api.url}/api/submissions/${row.id}/events`, student.token, 10_000);
+        expect(events).toEqual([{ type: 'error', data: expect.objectContaining({ message }) }]);
+        const staff = await read(row.id, instructor.token);
+        expect(staff.body).toMatchObject({ errorMessage: message, errorCause: cause });
+      }
+      const listed = await http()
+        .get('/api/submissions')
+        .query({ status: 'error' })
+        .set('Authorization', `Bearer ${student.token}`)
+        .expect(200);
+      expect(listed.body.items.find((i: { id: string }) => i.id === infra.id)).toMatchObject({
+        errorMessage: INFRASTRUCTURE_ERROR_MESSAGE,
+      });
+      expect(JSON.stringify(listed.body)).not.toContain('sandbox stopped');
+      const queued = await submit(student.token, { exercise, source: 'docker ps # pas encore noté' }).expect(202);
+      expect((await read(queued.body.id, student.token)).body.errorMessage).toBeNull();
+    });
+
     it('answers 404 for unknown and non-uuid ids', async () => {
       await http()
         .get('/api/submissions/00000000-0000-4000-8000-000000000000')
@@ -260,20 +311,29 @@ describe('submissions API', () => {
     it('paginates lists with a cursor; students only see theirs', async () => {
       const mine = await api.prisma.submission.count({ where: { userId: other.id } });
       for (let i = 0; i < 3; i++) await submit(other.token, { exercise, source: `docker ps # ${i}` }).expect(202);
+      const total = mine + 3;
+      // Two per page: the last page is the one whose cursor is null. Bounded, so a cursor that
+      // never ends (or loops) fails the test instead of hanging it.
+      const expectedPages = Math.ceil(total / 2);
       const seen: string[] = [];
       let cursor: string | null = null;
+      let pages = 0;
       do {
+        if (pages === expectedPages)
+          throw new Error(`still a next cursor after ${pages} pages of ${total} submissions`);
         const res: request.Response = await http()
           .get('/api/submissions')
           .query({ limit: 2, ...(cursor ? { cursor } : {}) })
           .set('Authorization', `Bearer ${other.token}`)
           .expect(200);
+        pages++;
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         for (const item of res.body.items) expect(item.userId).toBe(other.id);
         seen.push(...res.body.items.map((i: { id: string }) => i.id));
         cursor = res.body.nextCursor;
       } while (cursor);
-      expect(seen).toHaveLength(mine + 3);
+      expect(pages).toBe(expectedPages);
+      expect(seen).toHaveLength(total);
       expect(new Set(seen).size).toBe(seen.length);
       await http()
         .get('/api/submissions')

@@ -74,10 +74,19 @@ function checkItem(c: CheckView): VNode {
   </li>`;
 }
 
-function containerState(c: EngineStateSummary['containers'][number]): string {
-  if (c.state === 'running') return 'en marche';
+/** Docker's container states, as the student reads them (the engine's words are English). */
+const CONTAINER_STATES: Record<string, string> = {
+  running: 'en marche',
+  created: 'créé, jamais démarré',
+  paused: 'en pause',
+  restarting: 'en redémarrage',
+  removing: 'en cours de suppression',
+  dead: 'hors service (dead)',
+};
+
+export function containerState(c: Pick<EngineStateSummary['containers'][number], 'state' | 'exitCode'>): string {
   if (c.state === 'exited') return `arrêté, code ${c.exitCode}`;
-  return c.state;
+  return CONTAINER_STATES[c.state] ?? `état « ${c.state} »`;
 }
 
 function stateSummary(s: EngineStateSummary): VNode {

@@ -1,5 +1,5 @@
 import { renderDocument } from './html';
-import { submissionPage, withInlineCode, type SubmissionPageView } from './submission-page';
+import { containerState, submissionPage, withInlineCode, type SubmissionPageView } from './submission-page';
 import { exercisePage } from './exercise-page';
 import { formatScore } from './format';
 import { errorPage } from './error-page';
@@ -65,6 +65,42 @@ describe('page views', () => {
     expect(page).toContain('&lt;script>alert(1)&lt;/script>');
     expect(page).toContain('<code>docker logs</code>');
     expect(page).toContain('postgres</code> (postgres) : arrêté, code 1');
+  });
+
+  it("name every state a container can be in, in French (the engine's words are English)", () => {
+    // Every state Docker reports (docker ps --filter status=…).
+    const states = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+    const said = states.map((state) => containerState({ state, exitCode: 137 }));
+    expect(said).toEqual([
+      'créé, jamais démarré',
+      'en redémarrage',
+      'en marche',
+      'en cours de suppression',
+      'en pause',
+      'arrêté, code 137',
+      'hors service (dead)',
+    ]);
+    const page = renderDocument(
+      submissionPage(
+        graded({
+          result: {
+            ...graded().result!,
+            transcript: [
+              {
+                ...graded().result!.transcript[0],
+                state: {
+                  containers: [{ name: 'redis', image: 'redis', state: 'paused', exitCode: 0 }],
+                  images: [],
+                  volumes: [],
+                  networks: [],
+                },
+              },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(page).toContain('redis</code> (redis) : en pause');
   });
 
   it('say, in French, when the transcript was removed by retention, keeping the score and the checks', () => {

@@ -73,6 +73,41 @@ describe('grading a submission in a real sandbox', () => {
     });
     expect(report.score).toBe(5);
     expect(report.checks.find((c) => c.id === 'page-served')!.message).toMatch(/n'est pas servie/);
+    // Why the page probe got nothing, in French: curl's own message is English.
+    expect(report.checks.find((c) => c.id === 'page-served')!.detail).toBe(
+      "erreur de la sonde : connexion refusée : rien n'écoute sur localhost:8081",
+    );
+  });
+
+  it("scores the fixture's pasted-session reference and other wrong solutions as their files say", async () => {
+    const others = [...exercise.variants, ...exercise.wrong.filter((w) => !w.file.endsWith('wrong-no-port.sh'))];
+    expect(others.map((s) => s.file)).toEqual([
+      'solutions/reference-session.txt',
+      'solutions/wrong-no-exec.sh',
+      'solutions/wrong-note-sur-l-hote.sh',
+    ]);
+    for (const s of others) {
+      const report = await gradeSubmission(driver, exercise, { source: s.source, files: s.files });
+      expect({ file: s.file, status: report.status, score: report.score }).toEqual({
+        file: s.file,
+        status: 'graded',
+        score: s.expectedScore,
+      });
+    }
+  });
+
+  it('says in French why a probe could not run: no such container, a container not running', async () => {
+    const [absent, stopped] = await Promise.all([
+      gradeSubmission(driver, exercise, { source: 'docker run --name essai alpine false', files: files() }),
+      gradeSubmission(driver, exercise, { source: 'docker create --name web alpine', files: files() }),
+    ]);
+    const detail = (r: typeof absent, id: string) => r.checks.find((c) => c.id === id)!.detail;
+    expect(detail(absent, 'note-written')).toBe("erreur de la sonde : le conteneur « web » n'existe pas");
+    expect(detail(stopped, 'note-written')).toBe("erreur de la sonde : le conteneur « web » n'est pas en marche");
+    for (const r of [absent, stopped]) {
+      expect(r.status).toBe('graded');
+      expect(JSON.stringify(r.checks)).not.toMatch(/No such container|is not running|curl|Failed to connect/);
+    }
   });
 
   it('reports a refused line as feedback without running it, and goes on', async () => {
@@ -100,6 +135,31 @@ describe('grading a submission in a real sandbox', () => {
     expect(report.notices[0]).toMatch(/interrompue : délai dépassé/);
     // The hidden "listed" check (docker ps was typed) counts only once work was done: none was.
     expect(report.score).toBe(0);
+  });
+
+  it('says in French why the lines after a stopped sandbox did not run (never the raw stop code)', async () => {
+    const shortLived = makeDriver({
+      limits: { ...sandboxConfigFromEnv(loadEnv({ ...process.env })).limits, lifetimeMs: 4000 },
+    });
+    try {
+      const report = await gradeSubmission(shortLived, exercise, {
+        source: 'sleep 30\ndocker ps\ndocker images',
+        files: [],
+      });
+      expect(report.status).toBe('graded');
+      expect(report.transcript[0]).toMatchObject({ exitCode: null, stoppedBy: 'lifetime' });
+      const skipped = report.transcript.slice(1).map((e) => e.skipped);
+      expect(skipped).toEqual([
+        "le bac à sable s'était arrêté (durée maximale du bac à sable atteinte)",
+        "le bac à sable s'était arrêté (durée maximale du bac à sable atteinte)",
+      ]);
+      expect(report.notices.join('\n')).not.toMatch(/\blifetime\b/);
+      expect(report.notices).toContain(
+        "Le bac à sable s'est arrêté (durée maximale du bac à sable atteinte) : les commandes suivantes n'ont pas été exécutées et les vérifications finales portent sur l'état atteint.",
+      );
+    } finally {
+      await shortLived.shutdown();
+    }
   });
 
   it('rejects an unreadable submission without a sandbox, naming the line', async () => {
