@@ -2,13 +2,14 @@ import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { killSessionTree } from './process-tree';
 import { SANDBOX_USER_HOME } from './sandbox-container';
-import type { ExecResult, SandboxStopReason } from './sandbox.types';
+import type { ExecResult, SandboxStopReason, StopMethod } from './sandbox.types';
 
 /**
  * Runs an attached `-it` line under a pseudo-terminal and types the student's lines into it as a
  * person would: each one after the program shows its prompt (or after the terminal went quiet),
- * then Ctrl-D when everything was typed. Verified recipe: ../shared/notes/environment.md, "Real
- * terminals for -it lines" (typing ahead fails: redis-cli's raw mode discards typeahead).
+ * then Ctrl-D when everything was typed; at the timeout, Ctrl-C, then a kill if it was ignored.
+ * Verified recipe: ../shared/notes/environment.md, "Real terminals for -it lines" (typing ahead
+ * fails: redis-cli's raw mode discards typeahead).
  */
 
 /** The last line of output looks like a prompt waiting for input. */
@@ -17,6 +18,8 @@ const PROMPT = /(?:[#$>%]|\[y\/N\]|\(y\/n\)|\?) ?$/i;
 const QUIET_MS = 400;
 /** Longest wait for a prompt before typing anyway. */
 const PROMPT_TIMEOUT_MS = 10_000;
+/** How long a program has to end after the Ctrl-C typed at its timeout before it is killed. */
+const CTRL_C_GRACE_MS = 1500;
 /** A cursor-position query: redis-cli and busybox ash block until the terminal answers it. */
 const CURSOR_QUERY = '\x1b[6n';
 
@@ -53,6 +56,7 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
   let lastData = Date.now();
   let sawNewline = true;
   let stopped: SandboxStopReason | undefined;
+  let stoppedWith: StopMethod | undefined;
   let done = false;
   const ended = new Promise<void>((resolve) => {
     const end = () => {
@@ -109,7 +113,14 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
     if (left > 0) await Promise.race([ended, sleep(left)]);
     if (!done) stopped ??= 'timeout';
   }
-  if (stopped || !done) {
+  if (stopped) {
+    // As the student would: Ctrl-C first (the terminal turns it into SIGINT for the program, or
+    // docker passes it on to the container's terminal); killed only if that did not end it.
+    if (!done && (stopped === 'timeout' || stopped === 'output-limit')) {
+      stream.write('\x03');
+      await Promise.race([ended, sleep(CTRL_C_GRACE_MS)]);
+      stoppedWith = done ? 'ctrl-c' : 'kill';
+    }
     const pid = await exec
       .inspect()
       .then((i) => i.Pid)
@@ -125,6 +136,7 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
     truncated,
     durationMs: Date.now() - started,
     ...(stopped ? { stoppedBy: stopped } : {}),
+    ...(stoppedWith ? { stoppedWith } : {}),
   };
 }
 
