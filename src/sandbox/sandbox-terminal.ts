@@ -16,6 +16,13 @@ import type { ExecResult, SandboxStopReason, StopMethod } from './sandbox.types'
 const PROMPT = /(?:[#$>%]|\[y\/N\]|\(y\/n\)|\?) ?$/i;
 /** Fallback when no prompt is recognised: the terminal has been quiet this long. */
 const QUIET_MS = 400;
+/**
+ * The same fallback while the program has printed nothing yet: that silence means it has not
+ * started (a container starting on a loaded machine), not that it waits. Typed then, the line is
+ * lost by a program that turns raw mode on (redis-cli: seen with the machine at load 12, the key
+ * never set); a `docker attach` to a shell whose prompt was printed before waits this long.
+ */
+const FIRST_QUIET_MS = 3000;
 /** Longest wait for a prompt before typing anyway. */
 const PROMPT_TIMEOUT_MS = 10_000;
 /** How long a program has to end after the Ctrl-C typed at its timeout before it is killed. */
@@ -94,7 +101,8 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
       }
       const lastLine = cleanTerminalOutput(raw).split('\n').pop() ?? '';
       if (sawNewline && PROMPT.test(lastLine) && Date.now() - lastData >= 30) return true;
-      if (Date.now() - lastData >= QUIET_MS || Date.now() - since > PROMPT_TIMEOUT_MS) return true;
+      const quiet = raw === '' ? FIRST_QUIET_MS : QUIET_MS;
+      if (Date.now() - lastData >= quiet || Date.now() - since > PROMPT_TIMEOUT_MS) return true;
       await sleep(20);
     }
   };
