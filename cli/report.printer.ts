@@ -56,12 +56,18 @@ export function reportText(report: GradeReport, title: string): string {
           : `code ${e.exitCode}`;
     out.push(`  ${String(e.index + 1).padStart(2)}. $ ${e.text}   → ${status}, ${e.durationMs} ms`);
     if (e.stdin !== undefined) out.push(`      stdin: ${JSON.stringify(e.stdin)}`);
-    const lines = e.output
-      .trimEnd()
-      .split('\n')
-      .filter((l) => l !== '');
-    for (const l of lines.slice(0, 6)) out.push(`      | ${l.slice(0, 160)}`);
-    if (lines.length > 6) out.push(`      | … (${lines.length - 6} more lines)`);
+    // stdout after `|`, stderr after `!`.
+    for (const [text, mark] of [
+      [e.output, '|'],
+      [e.stderr ?? '', '!'],
+    ]) {
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l !== '');
+      for (const l of lines.slice(0, 6)) out.push(`      ${mark} ${l.slice(0, 160)}`);
+      if (lines.length > 6) out.push(`      ${mark} … (${lines.length - 6} more lines)`);
+    }
   }
   return out.join('\n');
 }

@@ -4,6 +4,7 @@ import {
   evaluateChecks,
   evaluateEachCheck,
   normalizeRef,
+  printedOutput,
   probeKey,
   type ProbeOutcome,
 } from './check.evaluator';
@@ -497,6 +498,22 @@ describe('evaluateChecks: events, transcript and sequences', () => {
     ).toBe(true);
     expect(passes({ assert: { transcript: { command: { contains: 'logs' }, exitCode: 1 } } }, history)).toBe(false);
     expect(passes({ assert: { transcript: { command: { contains: 'nc' } } } }, history)).toBe(false);
+  });
+
+  it('matches output on what the command printed on stdout and stderr, as a terminal shows both', () => {
+    // `docker exec essai2 ls /test.txt`: ls's message is the exec's stderr (ephemeral-container's check).
+    const ls = cmd(0, 'docker exec essai2 ls /test.txt', {
+      exitCode: 1,
+      output: '',
+      stderr: 'ls: /test.txt: No such file or directory\n',
+    });
+    const noSuchFile = { transcript: { command: { contains: 'exec' }, output: { matches: 'No such file' } } };
+    expect(passes({ assert: noSuchFile }, { transcript: [ls] })).toBe(true);
+    expect(passes({ assert: noSuchFile }, { transcript: [{ ...ls, stderr: '' }] })).toBe(false);
+    // A line left open on stdout does not run into stderr's first line.
+    expect(printedOutput({ output: 'sans-fin', stderr: 'err\n' })).toBe('sans-fin\nerr\n');
+    expect(printedOutput({ output: 'a\n', stderr: 'b\n' })).toBe('a\nb\n');
+    expect(printedOutput({ output: 'ancien format\n' })).toBe('ancien format\n');
   });
 });
 

@@ -5,6 +5,7 @@ import {
   SandboxInfrastructureError,
   type SandboxFile,
   type SandboxStopReason,
+  type StopMethod,
 } from '../sandbox/sandbox.types';
 import { collectProbes, evaluateChecks, ExerciseEvaluationError, type CheckOutcome } from './check.evaluator';
 import { runProbes } from './probe.runner';
@@ -68,6 +69,13 @@ const STUDENT_STOPS: ReadonlySet<SandboxStopReason> = new Set([
   'disk-limit',
   'lifetime',
 ]);
+
+/** How a command stopped for a timeout or its output was ended, said after why. */
+const STOPPED_WITH_TEXT: Record<StopMethod, string> = {
+  'ctrl-c': 'arrêtée par Ctrl-C, comme dans un terminal',
+  kill: "Ctrl-C ne l'a pas arrêtée (signal ignoré) : elle a été tuée (SIGKILL)",
+  shell: "Ctrl-C ne l'a pas arrêtée (signal ignoré) : elle a été tuée avec le shell",
+};
 
 /** An infrastructure failure detected during grading (the sandbox vanished under the replay). */
 class InfrastructureFailure extends Error {}
@@ -201,7 +209,7 @@ function noticesOf(history: ReplayHistory): string[] {
     else if (e.skipped) notices.push(`${where} non exécutée : ${e.skipped}`);
     else if (e.stoppedBy)
       notices.push(
-        `${where} interrompue : ${STOP_TEXT[e.stoppedBy]}${e.stoppedBy === 'timeout' ? ` (après ${Math.round(e.durationMs / 1000)} s)` : ''}`,
+        `${where} interrompue : ${STOP_TEXT[e.stoppedBy]}${e.stoppedBy === 'timeout' ? ` (après ${Math.round(e.durationMs / 1000)} s)` : ''}${e.stoppedWith ? ` ; ${STOPPED_WITH_TEXT[e.stoppedWith]}` : ''}`,
       );
     else if (e.truncated) notices.push(`${where} : sortie tronquée`);
   }

@@ -1,4 +1,4 @@
-import type { SandboxStopReason } from '../sandbox/sandbox.types';
+import type { SandboxStopReason, StopMethod } from '../sandbox/sandbox.types';
 import type { EngineEvent, EngineSnapshot } from '../sandbox/engine-state.types';
 
 // The engine's state is read in the sandbox module; checks see it through these types.
@@ -28,11 +28,20 @@ export interface TranscriptEntry {
   tty: boolean;
   /** null when the command did not run or was killed. */
   exitCode: number | null;
+  /**
+   * A shell line's stdout; a terminal line's (`-it`) whole screen, where both streams are one.
+   * Results stored before `stderr` existed hold stdout and stderr here, interleaved.
+   */
   output: string;
+  /** A shell line's stderr (absent for terminal lines, lines not run and older results). */
+  stderr?: string;
+  /** `output` and `stderr` together exceeded the cap: what is kept is their beginning. */
   truncated: boolean;
   durationMs: number;
   /** Why the sandbox stopped the command (timeout, output limit …). */
   stoppedBy?: SandboxStopReason;
+  /** How a command stopped for a timeout or its output ended: Ctrl-C, killed, or killed with its shell. */
+  stoppedWith?: StopMethod;
   /** The allowlist refused the line: it was not run. */
   refused?: string;
   /** How the line was run differently from how it was typed (`sudo` dropped …), in French. */

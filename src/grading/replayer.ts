@@ -1,4 +1,4 @@
-import type { Sandbox, SandboxStopReason } from '../sandbox/sandbox.types';
+import type { ExecResult, Sandbox, SandboxStopReason, ShellRunResult } from '../sandbox/sandbox.types';
 import type { OptionalTool } from '../sandbox/sandbox-tools';
 import { checkCommandLine } from './command-policy';
 import { skippedAfterStop } from './stop-reasons';
@@ -79,7 +79,8 @@ export async function replaySubmission(
       const notices = decision.notices;
       await awaitServicesOf(sandbox, command.text);
       const execStart = performance.now();
-      const result = plan.terminal
+      // A terminal line has one screen (no stderr apart) and never ends the replay's shell.
+      const result: ExecResult & Partial<Pick<ShellRunResult, 'stderr' | 'shellEnded'>> = plan.terminal
         ? await shell.runTerminal(command.text, {
             input: plan.input,
             timeoutMs: options.commandTimeoutMs,
@@ -96,10 +97,12 @@ export async function replaySubmission(
         tty: plan.terminal || base.tty,
         exitCode: result.exitCode,
         output: result.output.replace(/\r\n/g, '\n'),
+        ...(result.stderr !== undefined ? { stderr: result.stderr.replace(/\r\n/g, '\n') } : {}),
         truncated: result.truncated,
         durationMs: result.durationMs,
         stoppedBy: result.stoppedBy,
-        ...('shellEnded' in result && result.shellEnded ? { shellEnded: true } : {}),
+        ...(result.stoppedWith ? { stoppedWith: result.stoppedWith } : {}),
+        ...(result.shellEnded ? { shellEnded: true } : {}),
         ...(notices.length ? { notices } : {}),
       });
       if (result.stoppedBy && SANDBOX_STOPS.has(result.stoppedBy)) {

@@ -220,6 +220,7 @@ export class DockerSandbox implements Sandbox {
     const stopped = (): ShellRunResult => ({
       exitCode: null,
       output: '',
+      stderr: '',
       truncated: false,
       durationMs: 0,
       stoppedBy: this.stopReason,

@@ -3,26 +3,31 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { killSessionTree, signalSessionTree } from './process-tree';
 import { SANDBOX_USER_HOME } from './sandbox-container';
-import type { ExecResult, SandboxStopReason, ShellRunOptions } from './sandbox.types';
+import type { SandboxStopReason, ShellRunOptions, ShellRunResult, StopMethod } from './sandbox.types';
 
 /**
  * One bash per replay, reading its commands from the exec's stdin, as a terminal's shell reads what
  * is typed: `cd`, variables, functions and `export` persist because it is the same process.
  *
  * Protocol (everything below is written by us, never by a student line):
- *   `\n__dg_read <cmd bytes> <stdin bytes>\n<cmd><stdin>__dg_run 2>&1 <stdin-redirect>; __dg_end $?\n`
+ *   `\n__dg_read <cmd bytes> <stdin bytes>\n<cmd><stdin>__dg_run 2>&$__dg_e {__dg_e}>&- <stdin-redirect>; __dg_end $?\n`
  * `__dg_read` reads the command and its stdin with `read -N` (exact bytes, so a student line cannot
  * end early or smuggle shell lines), `__dg_run` evals it (its own stdin: /dev/null or the given
- * input, never the command stream), `__dg_end` prints `\x1e<nonce> <status> <t0> <t1>`. The nonce
- * is random per shell; the next command is only written after the marker, so a command that reads
- * the stream finds nothing there. Ctrl-C: SIGINT to the shell and its processes; the shell's INT
- * trap returns from `__dg_run` (a builtin loop is interrupted too), then `__dg_end` still runs.
+ * input, never the command stream), `__dg_end` prints `\x1e<nonce> <status> <t0> <t1>` on stdout
+ * and `\x1e<nonce> -` on stderr: the command's stdout and stderr arrive as the exec's two streams,
+ * each complete at its marker. The nonce is random per shell; the next command is only written
+ * after both markers, so a command that reads the stream finds nothing there. `__dg_e` is the
+ * shell's own stderr, saved at start: a line's `exec 2>/dev/null` lasts for that line only (as the
+ * `2>&1` that merged the streams before), and the marker always reaches the stream. Ctrl-C: SIGINT
+ * to the shell and its processes; the shell's INT trap returns from `__dg_run` (a builtin loop is
+ * interrupted too), then `__dg_end` still runs.
  */
 
 const BOOTSTRAP = (nonce: string): string =>
   [
     'set +o history 2>/dev/null',
     `__dg_n=${nonce}`,
+    'exec {__dg_e}>&2',
     // Ctrl-C ends the current command, not the shell: interactive bash does that, a script would
     // exit. Re-armed after each command: once the trap has returned from a wait for a child, bash
     // (5.2) no longer runs it inside a builtin-only loop until it is set again.
@@ -31,22 +36,90 @@ const BOOTSTRAP = (nonce: string): string =>
     // Host habits (docs/submission-format.md): `sudo docker …` runs `docker …`, Git Bash's `winpty` runs what follows.
     'sudo() { while [ "${1#-}" != "$1" ]; do case "$1" in -u|-g|-h|-p|-C) shift;; esac; shift; done; "$@"; }',
     'winpty() { "$@"; }',
+    // Clearing the screen has nothing to replay; without a terminal `clear` would fail ("TERM environment variable not set").
+    'clear() { :; }',
     '__dg_read() { local LC_ALL=C; IFS= read -r -N "$1" __dg_cmd; __dg_in=; if [ "$2" -gt 0 ]; then IFS= read -r -N "$2" __dg_in; fi; __dg_t0=$EPOCHREALTIME; }',
     '__dg_run() { eval "$__dg_cmd"; }',
-    `__dg_end() { printf '\\036%s %s %s %s\\n' "$__dg_n" "$1" "$__dg_t0" "$EPOCHREALTIME"; __dg_arm; }`,
+    `__dg_end() { printf '\\036%s -\\n' "$__dg_n" >&2; printf '\\036%s %s %s %s\\n' "$__dg_n" "$1" "$__dg_t0" "$EPOCHREALTIME"; __dg_arm; }`,
     // A terminal line (-it) runs in its own exec: it gets this shell's variables, functions and directory.
     '__dg_dump() { umask 077; mkdir -p "$1" && { declare -p; declare -f; printf \'cd -- %q\\n\' "$PWD"; } >"$1/state" 2>/dev/null; }',
     '',
   ].join('\n');
 
-interface Pending {
-  chunks: Buffer[];
-  size: number;
-  max: number;
+/** A command's end as `__dg_end` reported it. */
+interface Finished {
+  status: number;
+  durationMs: number;
+}
+
+/** The cap a command's stdout and stderr share. */
+interface OutputBudget {
+  left: number;
   truncated: boolean;
-  /** Bytes after the cap, kept only to find the marker. */
-  tail: Buffer;
-  resolve: (marker: { status: number; durationMs: number } | undefined) => void;
+}
+
+/**
+ * What one of the shell's streams (stdout or stderr) carried for the current command, up to the
+ * marker `__dg_end` prints on it. The marker may straddle two chunks: the last bytes stay
+ * unattributed until the next chunk tells.
+ */
+class StreamCapture {
+  private readonly chunks: Buffer[] = [];
+  private tail: Buffer = Buffer.alloc(0);
+  /** The marker line's fields after the nonce, once the marker was seen. */
+  fields?: string[];
+
+  constructor(
+    private readonly marker: Buffer,
+    private readonly budget: OutputBudget,
+  ) {}
+
+  push(data: Buffer): void {
+    if (this.fields) return; // after the marker: a background job writing, nobody's output
+    const scan = Buffer.concat([this.tail, data]);
+    const at = scan.indexOf(this.marker);
+    const end = at >= 0 ? scan.indexOf(0x0a, at) : -1;
+    if (at >= 0 && end < 0) {
+      this.tail = scan; // marker started, its line not complete yet
+      return;
+    }
+    const output = at >= 0 ? scan.subarray(0, at) : scan.subarray(0, Math.max(0, scan.length - this.marker.length));
+    this.tail = at >= 0 ? Buffer.alloc(0) : scan.subarray(output.length);
+    this.keep(output);
+    if (at >= 0)
+      this.fields = scan
+        .subarray(at + this.marker.length, end)
+        .toString('latin1')
+        .trim()
+        .split(' ');
+  }
+
+  /** The command's text on this stream; without a marker (killed), what was held back is its output too. */
+  finish(): string {
+    const at = this.tail.indexOf(this.marker);
+    if (!this.fields) this.keep(at >= 0 ? this.tail.subarray(0, at) : this.tail);
+    this.tail = Buffer.alloc(0);
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  private keep(bytes: Buffer): void {
+    if (!bytes.length) return;
+    if (bytes.length > this.budget.left) {
+      if (this.budget.left > 0) this.chunks.push(Buffer.from(bytes.subarray(0, this.budget.left)));
+      this.budget.left = 0;
+      this.budget.truncated = true;
+    } else {
+      this.chunks.push(Buffer.from(bytes));
+      this.budget.left -= bytes.length;
+    }
+  }
+}
+
+interface Pending {
+  out: StreamCapture;
+  err: StreamCapture;
+  budget: OutputBudget;
+  resolve: (finished: Finished | undefined) => void;
 }
 
 export interface ShellSessionArgs {
@@ -98,8 +171,7 @@ export class ShellSession {
     let header: Buffer = Buffer.alloc(0);
     let want = 0;
     let type = 0;
-    // Docker's multiplexed frames: stdout (1) carries the commands' output (stderr is merged into it
-    // by `2>&1`); the shell's own stderr (2) only says something when our protocol is broken.
+    // Docker's multiplexed frames: stdout (1) and stderr (2), each ending a command at its marker.
     stream.on('data', (chunk: Buffer) => {
       let buf = header.length ? Buffer.concat([header, chunk]) : chunk;
       header = Buffer.alloc(0);
@@ -117,7 +189,7 @@ export class ShellSession {
         const take = buf.subarray(0, want);
         want -= take.length;
         buf = buf.subarray(take.length);
-        if (type === 1) this.onOutput(take);
+        if (type === 1 || type === 2) this.onFrame(type, take);
       }
     });
     this.ended = new Promise<void>((resolve) => {
@@ -133,47 +205,30 @@ export class ShellSession {
     stream.write(BOOTSTRAP(this.nonce));
   }
 
-  private onOutput(data: Buffer): void {
+  private onFrame(type: 1 | 2, data: Buffer): void {
     const p = this.pending;
     if (!p) return; // a background job writing between commands: nobody's output
-    // Look for the marker in what is not yet attributed (it may straddle two chunks).
-    const scan = Buffer.concat([p.tail, data]);
-    const at = scan.indexOf(this.marker);
-    const end = at >= 0 ? scan.indexOf(0x0a, at) : -1;
-    if (at >= 0 && end < 0) {
-      p.tail = scan; // marker started, its line not complete yet
-      return;
-    }
-    const output = at >= 0 ? scan.subarray(0, at) : scan.subarray(0, Math.max(0, scan.length - this.marker.length));
-    p.tail = at >= 0 ? Buffer.alloc(0) : scan.subarray(output.length);
-    const room = p.max - p.size;
-    if (output.length > room) {
-      if (room > 0) p.chunks.push(Buffer.from(output.subarray(0, room)));
-      p.size = p.max;
-      p.truncated = true;
-    } else if (output.length) {
-      p.chunks.push(Buffer.from(output));
-      p.size += output.length;
-    }
-    if (at >= 0) {
-      const [status, t0, t1] = scan
-        .subarray(at + this.marker.length, end)
-        .toString('latin1')
-        .trim()
-        .split(' ');
+    (type === 1 ? p.out : p.err).push(data);
+    if (p.out.fields && p.err.fields) {
+      const [status, t0, t1] = p.out.fields;
       p.resolve({ status: Number(status), durationMs: Math.round((Number(t1) - Number(t0)) * 1000) });
     }
   }
 
   /** Runs one command line in the shell; see ShellRunOptions. */
-  async run(command: string, options: ShellRunOptions): Promise<ExecResult & { shellEnded?: boolean }> {
+  async run(command: string, options: ShellRunOptions): Promise<ShellRunResult> {
     const started = Date.now();
     if (!this.alive) await this.start();
     const oomBefore = await this.args.oomKills();
-    const max = options.maxOutputBytes ?? this.args.defaultMaxOutputBytes;
+    const budget: OutputBudget = { left: options.maxOutputBytes ?? this.args.defaultMaxOutputBytes, truncated: false };
     let resolveMarker!: Pending['resolve'];
-    const marker = new Promise<{ status: number; durationMs: number } | undefined>((r) => (resolveMarker = r));
-    this.pending = { chunks: [], size: 0, max, truncated: false, tail: Buffer.alloc(0), resolve: resolveMarker };
+    const marker = new Promise<Finished | undefined>((r) => (resolveMarker = r));
+    this.pending = {
+      out: new StreamCapture(this.marker, budget),
+      err: new StreamCapture(this.marker, budget),
+      budget,
+      resolve: resolveMarker,
+    };
     const pending = this.pending;
 
     // The parser gives stdin as lines each ending with "\n"; a here-string adds that last newline back.
@@ -186,26 +241,27 @@ export class ShellSession {
         Buffer.from(`\n__dg_read ${cmd.length} ${input.length}\n`),
         cmd,
         input,
-        Buffer.from(`__dg_run 2>&1 ${redirect}; __dg_end $?\n`),
+        Buffer.from(`__dg_run 2>&$__dg_e {__dg_e}>&- ${redirect}; __dg_end $?\n`),
       ]),
     );
 
     let stoppedBy: SandboxStopReason | undefined;
+    let stoppedWith: StopMethod | undefined;
     let overflow: () => void = () => undefined;
     const overflowed = new Promise<'output-limit'>((r) => (overflow = () => r('output-limit')));
-    const overflowCheck = setInterval(() => pending.truncated && overflow(), 50);
+    const overflowCheck = setInterval(() => budget.truncated && overflow(), 50);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
     const outcome = await Promise.race([marker, timedOut, overflowed, this.args.sandboxStopped]);
     clearTimeout(timer);
     clearInterval(overflowCheck);
 
-    let finished: { status: number; durationMs: number } | undefined;
+    let finished: Finished | undefined;
     let shellEnded = false;
     if (typeof outcome === 'string') {
       stoppedBy = outcome;
       if (outcome === 'timeout' || outcome === 'output-limit') {
-        finished = await this.interrupt(marker);
+        ({ finished, how: stoppedWith } = await this.interrupt(marker));
         if (!finished) shellEnded = true;
       } else {
         this.alive = false;
@@ -226,38 +282,41 @@ export class ShellSession {
       if (oomBefore !== undefined && oomAfter !== undefined && oomAfter > oomBefore) stoppedBy = 'memory-limit';
       if (stoppedBy) exitCode = null;
     }
-    const output = Buffer.concat(pending.chunks).toString('utf8');
     return {
       exitCode,
-      output,
-      truncated: pending.truncated,
+      output: pending.out.finish(),
+      stderr: pending.err.finish(),
+      truncated: budget.truncated,
       durationMs: finished && !stoppedBy ? finished.durationMs : Date.now() - started,
       ...(stoppedBy ? { stoppedBy } : {}),
+      ...(stoppedWith ? { stoppedWith } : {}),
       ...(shellEnded ? { shellEnded } : {}),
     };
   }
 
   /**
    * Ctrl-C as a terminal would (SIGINT to the shell and its processes), then SIGKILL to its
-   * processes, then the shell itself. Resolves with the marker when the shell survived.
+   * processes, then the shell itself; says which one ended the command. `finished` is the marker
+   * when the shell survived.
    */
   private async interrupt(
-    marker: Promise<{ status: number; durationMs: number } | undefined>,
-  ): Promise<{ status: number; durationMs: number } | undefined> {
+    marker: Promise<Finished | undefined>,
+  ): Promise<{ finished: Finished | undefined; how: StopMethod }> {
     const within = (ms: number) =>
       Promise.race([marker, new Promise<'late'>((r) => setTimeout(() => r('late'), ms).unref())]);
     const id = this.args.container.id;
     await this.readPid();
     await signalSessionTree(this.pid, id, 'SIGINT');
     let got = await within(1500);
-    if (got !== 'late') return got;
+    if (got !== 'late') return { finished: got, how: 'ctrl-c' };
+    // Ignored (`trap '' INT`, a program that catches it): its processes are killed, the shell kept.
     await signalSessionTree(this.pid, id, 'SIGKILL', { spareRoot: true });
     got = await within(1500);
-    if (got !== 'late') return got;
+    if (got !== 'late') return { finished: got, how: 'kill' };
     await killSessionTree(this.pid, this.args.container);
     this.alive = false;
     this.stream?.destroy();
-    return undefined;
+    return { finished: undefined, how: 'shell' };
   }
 
   private async readPid(): Promise<void> {
@@ -274,7 +333,8 @@ export class ShellSession {
    */
   async dumpState(timeoutMs: number): Promise<string> {
     const r = await this.run(`__dg_dump ${this.stateDir}`, { timeoutMs, maxOutputBytes: 4096 });
-    if (r.exitCode !== 0) throw new Error(`could not hand the shell's state to a terminal line: ${r.output}`);
+    if (r.exitCode !== 0)
+      throw new Error(`could not hand the shell's state to a terminal line: ${r.output}${r.stderr}`);
     return `${this.stateDir}/state`;
   }
 

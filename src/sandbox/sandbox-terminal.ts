@@ -2,21 +2,31 @@ import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { killSessionTree } from './process-tree';
 import { SANDBOX_USER_HOME } from './sandbox-container';
-import type { ExecResult, SandboxStopReason } from './sandbox.types';
+import type { ExecResult, SandboxStopReason, StopMethod } from './sandbox.types';
 
 /**
  * Runs an attached `-it` line under a pseudo-terminal and types the student's lines into it as a
  * person would: each one after the program shows its prompt (or after the terminal went quiet),
- * then Ctrl-D when everything was typed. Verified recipe: ../shared/notes/environment.md, "Real
- * terminals for -it lines" (typing ahead fails: redis-cli's raw mode discards typeahead).
+ * then Ctrl-D when everything was typed; at the timeout, Ctrl-C, then a kill if it was ignored.
+ * Verified recipe: ../shared/notes/environment.md, "Real terminals for -it lines" (typing ahead
+ * fails: redis-cli's raw mode discards typeahead).
  */
 
 /** The last line of output looks like a prompt waiting for input. */
 const PROMPT = /(?:[#$>%]|\[y\/N\]|\(y\/n\)|\?) ?$/i;
 /** Fallback when no prompt is recognised: the terminal has been quiet this long. */
 const QUIET_MS = 400;
+/**
+ * The same fallback while the program has printed nothing yet: that silence means it has not
+ * started (a container starting on a loaded machine), not that it waits. Typed then, the line is
+ * lost by a program that turns raw mode on (redis-cli: seen with the machine at load 12, the key
+ * never set); a `docker attach` to a shell whose prompt was printed before waits this long.
+ */
+const FIRST_QUIET_MS = 3000;
 /** Longest wait for a prompt before typing anyway. */
 const PROMPT_TIMEOUT_MS = 10_000;
+/** How long a program has to end after the Ctrl-C typed at its timeout before it is killed. */
+const CTRL_C_GRACE_MS = 1500;
 /** A cursor-position query: redis-cli and busybox ash block until the terminal answers it. */
 const CURSOR_QUERY = '\x1b[6n';
 
@@ -53,6 +63,7 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
   let lastData = Date.now();
   let sawNewline = true;
   let stopped: SandboxStopReason | undefined;
+  let stoppedWith: StopMethod | undefined;
   let done = false;
   const ended = new Promise<void>((resolve) => {
     const end = () => {
@@ -90,7 +101,8 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
       }
       const lastLine = cleanTerminalOutput(raw).split('\n').pop() ?? '';
       if (sawNewline && PROMPT.test(lastLine) && Date.now() - lastData >= 30) return true;
-      if (Date.now() - lastData >= QUIET_MS || Date.now() - since > PROMPT_TIMEOUT_MS) return true;
+      const quiet = raw === '' ? FIRST_QUIET_MS : QUIET_MS;
+      if (Date.now() - lastData >= quiet || Date.now() - since > PROMPT_TIMEOUT_MS) return true;
       await sleep(20);
     }
   };
@@ -109,7 +121,14 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
     if (left > 0) await Promise.race([ended, sleep(left)]);
     if (!done) stopped ??= 'timeout';
   }
-  if (stopped || !done) {
+  if (stopped) {
+    // As the student would: Ctrl-C first (the terminal turns it into SIGINT for the program, or
+    // docker passes it on to the container's terminal); killed only if that did not end it.
+    if (!done && (stopped === 'timeout' || stopped === 'output-limit')) {
+      stream.write('\x03');
+      await Promise.race([ended, sleep(CTRL_C_GRACE_MS)]);
+      stoppedWith = done ? 'ctrl-c' : 'kill';
+    }
     const pid = await exec
       .inspect()
       .then((i) => i.Pid)
@@ -125,6 +144,7 @@ export async function runTerminal(args: RunTerminalArgs): Promise<ExecResult> {
     truncated,
     durationMs: Date.now() - started,
     ...(stopped ? { stoppedBy: stopped } : {}),
+    ...(stoppedWith ? { stoppedWith } : {}),
   };
 }
 

@@ -18,6 +18,13 @@ export type SandboxStopReason =
   /** The host's scratch disk (under SANDBOX_ROOT) is full: ours, not the submission's quota. */
   | 'scratch-full';
 
+/**
+ * How a command stopped for a timeout or its output was ended, as a person at the terminal would
+ * try: Ctrl-C (SIGINT) was enough, or the command ignored it and its processes were killed
+ * (SIGKILL), or even the shell had to be killed (the next command gets a new shell).
+ */
+export type StopMethod = 'ctrl-c' | 'kill' | 'shell';
+
 export interface SandboxOptions {
   /** Let inner containers reach the internet (off by default: exercises opt in). */
   egress?: boolean;
@@ -60,6 +67,8 @@ export interface ExecResult {
   truncated: boolean;
   durationMs: number;
   stoppedBy?: SandboxStopReason;
+  /** With stoppedBy `timeout` or `output-limit`: how the command was ended. */
+  stoppedWith?: StopMethod;
 }
 
 export interface ShellRunOptions {
@@ -78,6 +87,10 @@ export interface TerminalRunOptions {
 }
 
 export interface ShellRunResult extends ExecResult {
+  /** The command's stdout only (capped with stderr: both count against one cap). */
+  output: string;
+  /** The command's stderr, kept apart from stdout (their interleaving is not kept). */
+  stderr: string;
   /** The shell exited during this command (`exit`, a forced kill): the next command gets a new one. */
   shellEnded?: boolean;
 }

@@ -130,6 +130,11 @@ function transcriptEntry(e: TranscriptEntryWithState): VNode {
     ${e.refused ? html`<p class="small">Refusée : ${e.refused}</p>` : null}
     ${e.skipped ? html`<p class="small">${e.skipped}</p>` : null}
     ${ran && e.output ? html`<pre class="output" tabindex="0">${e.output}</pre>` : null}
+    ${
+      ran && e.stderr
+        ? html`<pre class="output stderr" tabindex="0" aria-label="Sortie d'erreur (stderr)">${e.stderr}</pre>`
+        : null
+    }
     ${e.truncated ? html`<p class="small muted">Sortie tronquée.</p>` : null} ${e.state ? stateSummary(e.state) : null}
   </li>`;
 }

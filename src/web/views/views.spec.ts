@@ -41,6 +41,7 @@ function graded(overrides: Partial<SubmissionPageView> = {}): SubmissionPageView
           tty: false,
           exitCode: 0,
           output: XSS,
+          stderr: `erreur ${XSS}`,
           truncated: false,
           durationMs: 12,
           state: {
@@ -65,6 +66,8 @@ describe('page views', () => {
     expect(page).toContain('&lt;script>alert(1)&lt;/script>');
     expect(page).toContain('<code>docker logs</code>');
     expect(page).toContain('postgres</code> (postgres) : arrêté, code 1');
+    // stderr has its own block, as text too.
+    expect(page).toContain('aria-label="Sortie d\'erreur (stderr)">erreur &lt;script>alert(1)&lt;/script>');
   });
 
   it("name every state a container can be in, in French (the engine's words are English)", () => {

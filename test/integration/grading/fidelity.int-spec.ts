@@ -108,6 +108,53 @@ describe('grading what students type (real sandboxes)', () => {
     expect(r.transcript[1].output).toContain('"42"');
   });
 
+  it("docker run -it ubuntu bash, lines typed at bash's prompt: full marks; ls's error is stderr and still counts", async () => {
+    const r = await grade(
+      'ephemeral-container',
+      [
+        'docker run -it --name essai1 ubuntu bash',
+        '<<< cd / && echo test > test.txt',
+        '<<< ls /test.txt && echo "bash $BASH_VERSION"',
+        '<<< exit',
+        'docker diff essai1',
+        'docker rm essai1',
+        'docker run -dit --name essai2 ubuntu',
+        'docker exec essai2 ls /test.txt',
+      ].join('\n'),
+    );
+    expect(failed(r)).toEqual([]);
+    expect(r.transcript[0]).toMatchObject({ tty: true, exitCode: 0 });
+    // bash's own prompt, and a variable only bash sets, expanded inside the container.
+    expect(r.transcript[0].output).toMatch(/root@[0-9a-f]+:\/# /);
+    expect(r.transcript[0].output).toMatch(/^bash 5\./m);
+    expect(r.transcript[4]).toMatchObject({
+      exitCode: 2,
+      output: '',
+      stderr: expect.stringMatching(/No such file or directory/),
+    });
+  });
+
+  it('docker attach to a container started in the background: what is typed runs in it, full marks', async () => {
+    const r = await grade(
+      'create-start-attach',
+      [
+        'docker container create --name alpine1 -it alpine',
+        'docker container start -ai alpine1',
+        '<<< echo retour > /root/retour.txt',
+        '<<< exit',
+        'docker container start alpine1',
+        'docker attach alpine1',
+        '<<< ls /root',
+        '<<< exit',
+        'docker container create --name alpine2 alpine',
+        'docker container start -ai alpine2',
+      ].join('\n'),
+    );
+    expect(failed(r)).toEqual([]);
+    expect(r.transcript[3]).toMatchObject({ text: 'docker attach alpine1', tty: true, exitCode: 0 });
+    expect(r.transcript[3].output).toMatch(/^retour\.txt\s*$/m);
+  });
+
   it('a loop over docker output, a function and a background job with wait', async () => {
     const r = await grade(
       'three-databases',

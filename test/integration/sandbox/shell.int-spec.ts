@@ -41,10 +41,36 @@ describe('sandbox shell (real Docker)', () => {
   });
 
   it('keeps exit codes, stderr, output without a final newline, multi-line here-documents', async () => {
-    expect(await shell.run('ls /absent', t)).toMatchObject({ exitCode: 2 });
-    expect((await shell.run('printf sans-fin; echo err >&2; false', t)).output).toBe('sans-fin' + 'err\n');
+    expect(await shell.run('ls /absent', t)).toMatchObject({ exitCode: 2, output: '' });
+    expect(await shell.run('printf sans-fin; echo err >&2; false', t)).toMatchObject({
+      exitCode: 1,
+      output: 'sans-fin',
+      stderr: 'err\n',
+    });
     const heredoc = await shell.run("cat > f.txt <<'FIN'\nligne $HOME\nFIN\ncat f.txt; rm f.txt", t);
     expect(heredoc).toMatchObject({ exitCode: 0, output: 'ligne $HOME\n' });
+  });
+
+  it("keeps each command's stdout and stderr apart, whatever it does with its own stderr", async () => {
+    const inspect = await shell.run('docker inspect absent', t);
+    expect(inspect).toMatchObject({
+      exitCode: 1,
+      output: '[]\n',
+      stderr: expect.stringMatching(/No such object: absent/),
+    });
+    const container = await shell.run('docker run --rm alpine sh -c "echo dehors; ls /absent"', t);
+    expect(container).toMatchObject({ exitCode: 1, output: 'dehors\n', stderr: expect.stringMatching(/No such file/) });
+    // `exec 2>…` lasts for its own line: the next command's stderr is captured again.
+    expect(await shell.run('exec 2>/dev/null; echo perdu >&2; echo vu', t)).toMatchObject({
+      output: 'vu\n',
+      stderr: '',
+    });
+    expect(await shell.run('echo retrouvé >&2', t)).toMatchObject({ exitCode: 0, output: '', stderr: 'retrouvé\n' });
+    // Both streams share one cap.
+    const both = await shell.run('echo debut; yes erreur >&2', { timeoutMs: 10_000, maxOutputBytes: 1000 });
+    expect(both).toMatchObject({ stoppedBy: 'output-limit', truncated: true });
+    expect(both.stderr).toMatch(/^erreur\n/);
+    expect(both.output.length + both.stderr.length).toBe(1000);
   });
 
   it('is not fooled by a forged marker or an unterminated line', async () => {
@@ -59,12 +85,23 @@ describe('sandbox shell (real Docker)', () => {
     await shell.run('KEEP=1', t);
     const started = Date.now();
     const r = await shell.run('while true; do sleep 1; done', { timeoutMs: 1000 });
-    expect(r.stoppedBy).toBe('timeout');
+    expect(r).toMatchObject({ stoppedBy: 'timeout', stoppedWith: 'ctrl-c' });
     expect(r.shellEnded).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5000);
     const builtin = await shell.run('while :; do :; done', { timeoutMs: 1000 });
-    expect(builtin.stoppedBy).toBe('timeout');
+    expect(builtin).toMatchObject({ stoppedBy: 'timeout', stoppedWith: 'ctrl-c' });
     expect((await shell.run('echo $KEEP', t)).output).toBe('1\n');
+  });
+
+  it('kills a command that ignores Ctrl-C, and keeps the shell with its directory and variables', async () => {
+    await shell.run('mkdir -p tenace && cd tenace && GARDE=oui', t);
+    const r = await shell.run(`sh -c "trap '' INT; sleep 101"`, { timeoutMs: 1000 });
+    expect(r).toMatchObject({ exitCode: null, stoppedBy: 'timeout', stoppedWith: 'kill' });
+    expect(r.shellEnded).toBeUndefined();
+    // Nothing of it is left, and the same shell answers.
+    const after = await shell.run('echo "$GARDE $PWD"; pgrep -f \'sleep 101\' || echo parti', t);
+    expect(after).toMatchObject({ exitCode: 0, output: 'oui /work/tenace\nparti\n' });
+    expect((await shell.run('cd /work', t)).exitCode).toBe(0);
   });
 
   it('caps output per command and keeps going', async () => {
