@@ -18,6 +18,7 @@ import { SandboxLabels } from '../../src/sandbox/sandbox.labels';
 import { createDatabase, migrate } from '../support/database';
 import { PrivateDockerd, PrivatePostgres, PrivateRedis } from '../support/private-services';
 import { eventually, freePort, root, startBuilt, waitForExit } from '../support/processes';
+import { HoldingProxy } from '../support/holding-proxy';
 import { signedHeaders, WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -74,6 +75,8 @@ interface PhaseStats {
   webhooks?: { graded: number; delivered: number; deliveredTwice: number; attempts: number };
   /** Clock phase: submissions received before the deadline but not at full credit. */
   notCredited?: number;
+  /** Api-kill phase: submissions the sweeper re-queued (stored, never queued by the killed api). */
+  requeued?: number;
   /** Scratch phase: worker log lines naming the full disk. */
   scratchReports?: number;
 }
@@ -86,6 +89,7 @@ describe('fault suite', () => {
   it('loses nothing, grades nothing twice and answers no unexpected 5xx under each fault', async () => {
     const pg = await PrivatePostgres.create();
     let redis: PrivateRedis | undefined;
+    let apiRedis: HoldingProxy | undefined;
     let engine: PrivateDockerd | undefined;
     let receiver: WebhookReceiver | undefined;
     let api: Proc | undefined;
@@ -95,6 +99,8 @@ describe('fault suite', () => {
     process.stdout.write(`workers' logs: ${logDir}\n`);
     try {
       redis = await PrivateRedis.create();
+      // The api reaches Redis through a proxy that can hold its traffic (the api-kill phase).
+      apiRedis = await HoldingProxy.start(redis.port);
       // Worker 1 grades on an engine of its own (issue #15: workers on two engines), the one the
       // engine phase restarts; worker 0 on the shared engine, which the suite never stops.
       engine = await PrivateDockerd.create();
@@ -139,7 +145,7 @@ describe('fault suite', () => {
       db.on('error', () => undefined);
 
       const startApiProc = async () => {
-        api = startBuilt('main', env);
+        api = startBuilt('main', { ...env, REDIS_URL: apiRedis!.url });
         await eventually(async () => {
           const r = await fetch(`${base}/health/live`);
           if (r.status !== 200) throw new Error(`api not live: ${r.status}`);
@@ -362,12 +368,20 @@ describe('fault suite', () => {
         }
       });
 
-      await phase('api SIGKILLed between storing and queueing', async () => {
-        // Under load some request is always between its INSERT and its queueing; kill then restart.
-        for (let k = 0; k < 2; k++) {
+      const apiKillPhase = 'api SIGKILLed between storing and queueing';
+      const apiKills = 2;
+      await phase(apiKillPhase, async () => {
+        for (let k = 0; k < apiKills; k++) {
+          // The api's Redis traffic held: intake admits without the limiter (its 1 s deadline),
+          // stores the row, answers 202 and waits on the queue. One submission accepted so is
+          // surely between storing and queueing: the api dies there; only the sweeper can queue it.
+          apiRedis!.hold();
+          const caught: Sent = { phase: apiKillPhase, key: randomUUID() };
+          sent.push(caught);
+          await submitOne(caught);
           api!.kill('SIGKILL');
           await waitForExit(api!, 10_000);
-          await sleep(1000);
+          apiRedis!.pass();
           await startApiProc();
           await sleep(4000);
         }
@@ -594,8 +608,9 @@ describe('fault suite', () => {
             (n, l) => n + Number(/^re-queued (\d+)/.exec(l.msg)![1]),
             0,
           );
+          stats.requeued = requeued;
           stats.notes.push(
-            `the sweeper re-queued ${requeued} submission(s) stored but not queued (whether a kill lands in that window is chance)`,
+            `killed ${apiKills}× with a submission stored and its queueing held; the sweeper re-queued ${requeued}`,
           );
         }
         if (p.startsWith('sandbox scratch')) {
@@ -728,6 +743,8 @@ describe('fault suite', () => {
       if (pgPhase) expect(pgPhase.documented503).toBeGreaterThan(0);
       const clock = at('worker clock');
       if (clock && existsSync(LIBFAKETIME)) expect(clock.notCredited).toBe(0);
+      const killed = at('api SIGKILLed');
+      if (killed) expect(killed.requeued).toBeGreaterThanOrEqual(apiKills);
       const scratchPhase = at('sandbox scratch');
       if (scratchPhase) expect(scratchPhase.scratchReports).toBeGreaterThan(0);
       const hooks = at('webhook')?.webhooks;
@@ -736,6 +753,7 @@ describe('fault suite', () => {
       for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
       if (api && api.exitCode === null) api.kill('SIGKILL');
       await receiver?.close();
+      await apiRedis?.close();
       await engine?.destroy();
       await redis?.destroy();
       pg.destroy();
