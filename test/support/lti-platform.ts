@@ -184,16 +184,16 @@ export class LtiPlatform {
     return parseForm(html);
   }
 
-  /** An id_token as this platform signs them, with `claims` overriding (tests forge bad ones). */
+  /** An id_token as this platform signs them, with `claims` and `opts` overriding (tests forge bad ones). */
   async idToken(
     claims: Record<string, unknown>,
-    opts: { key?: CryptoKey; kid?: string; issuedAt?: number; expiresAt?: number } = {},
+    opts: { key?: CryptoKey; kid?: string; issuedAt?: number; expiresAt?: number; audience?: string | string[] } = {},
   ) {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? this.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
-      .setAudience(this.clientId)
+      .setAudience(opts.audience ?? this.clientId)
       .setIssuedAt(opts.issuedAt ?? now)
       .setExpirationTime(opts.expiresAt ?? now + 300)
       .sign(opts.key ?? this.key);
