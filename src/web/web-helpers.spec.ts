@@ -4,6 +4,7 @@ import { passwordProblem } from '../auth/password';
 import { chapterTitle, compareChapters } from './chapters';
 import { renderMarkdown } from './markdown';
 import { isPagePath, safeNext } from './page-request';
+import { loggedUrl } from '../logging/logging.module';
 
 describe('web helpers', () => {
   it('render instructions without letting HTML or javascript: links through', () => {
@@ -32,6 +33,13 @@ describe('web helpers', () => {
     expect(isPagePath('/health')).toBe(false);
     expect(isPagePath('/assets/app.css')).toBe(false);
     expect(isPagePath('/docs')).toBe(false);
+  });
+
+  it('log the route of an invitation link, not its token', () => {
+    expect(loggedUrl('/invitation/abcDEF_123-x')).toBe('/invitation/[redacted]');
+    expect(loggedUrl('/invitation/abc?next=%2F')).toBe('/invitation/[redacted]?next=%2F');
+    expect(loggedUrl('/api/invitations')).toBe('/api/invitations');
+    expect(loggedUrl('/submissions/abc')).toBe('/submissions/abc');
   });
 
   it('read cookies and compare tokens strictly', () => {
