@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { retryOnUniqueRace } from '../database/unique-race';
 import { Role } from '../generated/prisma/enums';
@@ -18,8 +18,14 @@ const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 /** Tokens looked up by one statement, at most. */
 const MAX_LOOKUP_BATCH = 200;
+/**
+ * A token's `lastUsedAt` is written again only when the stored one is older than this: owners read
+ * it to spot a forgotten or stolen token ("used 3 days ago"), which a minute's precision serves, and
+ * a student submitting every few seconds at a deadline costs one write a minute, not one a request.
+ */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
-type TokenRow = { revokedAt: Date | null; id: string; role: Role; email: string };
+type TokenRow = { revokedAt: Date | null; lastUsedAt: Date | null; id: string; role: Role; email: string };
 
 interface PendingLookup {
   hash: string;
@@ -56,6 +62,7 @@ export interface CreatedUser {
 /** Users and their bearer tokens: creation, verification, and the bootstrap admin. */
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
   // Intake at deadline peaks is ~1000 requests/s: a short cache keeps a query off a student's next requests.
   private readonly cache = new Map<string, { principal: Principal; expires: number; generation: string | undefined }>();
 
@@ -81,6 +88,7 @@ export class AuthService {
       this.cache.delete(hash);
       return undefined;
     }
+    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) this.uses.add(hash);
     const principal: Principal = { id: row.id, role: row.role, email: row.email };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { principal, expires: now + CACHE_TTL_MS, generation });
@@ -124,9 +132,26 @@ export class AuthService {
     return this.prisma.apiToken
       .findUnique({
         where: { tokenHash: hash },
-        select: { revokedAt: true, user: { select: { id: true, role: true, email: true } } },
+        select: { revokedAt: true, lastUsedAt: true, user: { select: { id: true, role: true, email: true } } },
       })
-      .then((row) => (row ? { revokedAt: row.revokedAt, ...row.user } : undefined));
+      .then((row) => (row ? { revokedAt: row.revokedAt, lastUsedAt: row.lastUsedAt, ...row.user } : undefined));
+  }
+
+  /**
+   * Tokens seen in use, written after the request went on (one statement for those of many requests
+   * together): a failed write costs a stale "last used", never a request.
+   */
+  private readonly uses = new Batcher<string>((hashes) => this.recordUses(hashes), MAX_LOOKUP_BATCH);
+
+  private async recordUses(hashes: string[]): Promise<void> {
+    try {
+      await this.prisma.apiToken.updateMany({
+        where: { tokenHash: { in: [...new Set(hashes)] } },
+        data: { lastUsedAt: new Date() },
+      });
+    } catch (err) {
+      this.logger.warn(`last use of ${hashes.length} tokens not recorded: ${(err as Error).message}`);
+    }
   }
 
   private async lookupMany(batch: PendingLookup[]): Promise<void> {

@@ -155,6 +155,6 @@ export function send(res: Response, err: unknown, logger: Logger): void {
     body = { statusCode: 500, error: 'internal_error', message: 'internal error' };
   }
   const req = res.req as Request | undefined;
-  if (req && isPagePath(req.path)) sendPageError(req, res, body.statusCode);
+  if (req && isPagePath(req.path)) sendPageError(req, res, body.statusCode, body);
   else res.status(body.statusCode).json(body);
 }

@@ -21,7 +21,7 @@ export const INTAKE_SQL = {
     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING attempt`,
 
   /** The auth guard's lookup of many token hashes at once (batched per event-loop turn). */
-  tokensByHash: `SELECT t.token_hash AS hash, t.revoked_at AS "revokedAt", u.id, u.role, u.email
+  tokensByHash: `SELECT t.token_hash AS hash, t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt", u.id, u.role, u.email
     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ANY($1::text[])`,
 
   /** The per-(student, course) lock that orders the attempt numbers of an assignment's submissions. */

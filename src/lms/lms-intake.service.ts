@@ -156,7 +156,7 @@ export class LmsIntakeService {
           },
         })
       : null;
-    if (!link) throw DomainError.notFound(`submission ${submissionId}`);
+    if (!link) throw DomainError.notFound('submission');
     const s = link.submission;
     return { ...this.view(integrationId, s.id, s.status), ...(s.results[0] ?? {}) };
   }

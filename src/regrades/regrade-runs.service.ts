@@ -163,7 +163,7 @@ export class RegradeRunsService {
     switch (selector.kind) {
       case 'submission': {
         const s = await this.prisma.submission.findUnique({ where: { id: selector.id }, select: { id: true } });
-        if (!s) throw DomainError.notFound(`submission ${selector.id}`);
+        if (!s) throw DomainError.notFound('submission');
         return [s.id];
       }
       case 'exercise': {

@@ -65,7 +65,7 @@ export class SubmissionEventStream {
         results: { orderBy: { attempt: 'desc' }, take: 1, select: { score: true, maxScore: true } },
       },
     });
-    if (!s) throw DomainError.notFound(`submission ${submissionId}`);
+    if (!s) throw DomainError.notFound('submission');
     const base = { submissionId: s.id, attempt: s.attempt };
     switch (s.status) {
       case SubmissionStatus.queued: {

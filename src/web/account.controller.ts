@@ -50,14 +50,17 @@ export class AccountController {
     const password = field(body, 'password').slice(0, 1000);
     const next = safeNext(field(body, 'next'));
     const outcome = email && password ? await this.login.login(email, password, req.ip ?? 'unknown') : undefined;
-    if (!outcome?.ok) {
-      const error =
-        outcome?.reason === 'locked'
-          ? retryMessage(outcome.retryInMs)
-          : email && password
-            ? INVALID_LOGIN
-            : 'Saisissez votre adresse e-mail et votre mot de passe.';
-      const status = outcome?.reason === 'locked' ? 429 : email && password ? 401 : 400;
+    if (!outcome) {
+      // A field left empty: said next to it (400), as every form names what it refused.
+      const missing = {
+        email: email ? undefined : 'Saisissez votre adresse e-mail.',
+        password: password ? undefined : 'Saisissez votre mot de passe.',
+      };
+      return sendPage(res, loginPage({ csrfToken: preSessionCsrf(req, res), email, next, missing }), 400);
+    }
+    if (!outcome.ok) {
+      const error = outcome.reason === 'locked' ? retryMessage(outcome.retryInMs) : INVALID_LOGIN;
+      const status = outcome.reason === 'locked' ? 429 : 401;
       return sendPage(res, loginPage({ csrfToken: preSessionCsrf(req, res), email, next, error }), status);
     }
     await this.startSession(req, res, outcome.userId);

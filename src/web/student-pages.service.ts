@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PrismaService } from '../database/prisma.service';
-import { DomainError, ErrorCode } from '../common/domain-error';
+import { DomainError } from '../common/domain-error';
 import type { Principal } from '../auth/principal';
 import { exercisesRoot } from '../exercises/exercises.service';
 import { SubmissionsService, type SubmissionView } from '../submissions/submissions.service';
@@ -102,15 +102,9 @@ export class StudentPagesService {
     return files;
   }
 
-  /** One submission for its page; another student's is "not found". */
+  /** One submission for its page; another student's is "not found" (SubmissionsService.get). */
   async submission(principal: Principal, id: string): Promise<SubmissionView & { exerciseTitle: string }> {
-    let view: SubmissionView;
-    try {
-      view = await this.submissions.get(principal, id);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.Forbidden) throw DomainError.notFound('submission');
-      throw err;
-    }
+    const view = await this.submissions.get(principal, id);
     const ex = await this.prisma.exercise.findUnique({ where: { slug: view.exercise }, select: { title: true } });
     return { ...view, exerciseTitle: ex?.title ?? view.exercise };
   }

@@ -3,7 +3,8 @@ import { retryMessage } from '../auth/login-throttle';
 import { passwordProblem } from '../auth/password';
 import { chapterTitle, compareChapters } from './chapters';
 import { renderMarkdown } from './markdown';
-import { isPagePath, safeNext } from './page-request';
+import { isPagePath, refusedPart, safeNext } from './page-request';
+import { loggedUrl } from '../logging/logging.module';
 
 describe('web helpers', () => {
   it('render instructions without letting HTML or javascript: links through', () => {
@@ -32,6 +33,28 @@ describe('web helpers', () => {
     expect(isPagePath('/health')).toBe(false);
     expect(isPagePath('/assets/app.css')).toBe(false);
     expect(isPagePath('/docs')).toBe(false);
+  });
+
+  it('name on an error page what a 400 or 413 refused: its fields, the part its message names, else the form or the address', () => {
+    const fields = (...names: string[]) => ({ message: 'invalid request', fields: names.map((field) => ({ field })) });
+    expect(refusedPart(400, fields('files'))).toBe('le champ « files »');
+    expect(refusedPart(400, fields('a', 'b', 'a'))).toBe('les champs « a », « b »');
+    expect(refusedPart(400, fields('a', 'b', 'c', 'd', 'e'))).toBe('les champs « a », « b », « c » et 2 autres');
+    expect(refusedPart(400, fields('x'.repeat(10_000)))).toBe(`le champ « ${'x'.repeat(60)} »`);
+    expect(refusedPart(413, { message: 'files: a file is too large' })).toBe('le champ « files »');
+    expect(refusedPart(400, { message: 'body: unreadable multipart form (Unexpected end of form)' })).toBe(
+      'le formulaire envoyé',
+    );
+    expect(refusedPart(413, { message: 'request body too large' })).toBe('le formulaire envoyé');
+    expect(refusedPart(400, { message: "Failed to decode param '%ff'" })).toBe("l'adresse de la page");
+    expect(refusedPart(404, fields('files'))).toBeUndefined();
+  });
+
+  it('log the route of an invitation link, not its token', () => {
+    expect(loggedUrl('/invitation/abcDEF_123-x')).toBe('/invitation/[redacted]');
+    expect(loggedUrl('/invitation/abc?next=%2F')).toBe('/invitation/[redacted]?next=%2F');
+    expect(loggedUrl('/api/invitations')).toBe('/api/invitations');
+    expect(loggedUrl('/submissions/abc')).toBe('/submissions/abc');
   });
 
   it('read cookies and compare tokens strictly', () => {

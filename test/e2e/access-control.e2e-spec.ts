@@ -27,6 +27,8 @@ const CALLERS = [
   'expiredSession',
   'sessionWithoutCsrf',
   'adminSession',
+  // The `instructor` caller's session: not the teacher of the course in the fixtures.
+  'instructorSession',
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
@@ -51,7 +53,7 @@ interface Fixtures {
   integration: string;
   userB: string;
   invitationToken: string;
-  /** A course of another instructor (not the `instructor` caller), with one assignment. */
+  /** A course of another instructor (not the `instructor` caller), with one assignment: theirs and admins' alone. */
   otherCourse: string;
   otherAssignment: string;
   /** A registered LTI platform: its issuer and client id start a login. */
@@ -62,7 +64,7 @@ interface Fixtures {
 }
 
 // Shorthands for the columns: anonymous, A, B, instructor, admin, revoked, sessionA, sessionB, expired, no-CSRF,
-// admin's session.
+// admin's session, instructor's session.
 const ok = 200;
 const PUBLIC = (s: Outcome = ok): Outcome[] => CALLERS.map(() => s);
 /** Bearer-token writes: sessions are refused (a cookie alone would allow cross-site writes). */
@@ -72,6 +74,7 @@ const apiWrite = (student: Outcome, staff: Outcome, admin = staff): Outcome[] =>
   student,
   staff,
   admin,
+  401,
   401,
   401,
   401,
@@ -92,23 +95,23 @@ const apiRead = (a: Outcome, b: Outcome, staff: Outcome, admin = staff): Outcome
   401,
   a,
   admin,
+  staff,
 ];
 /** Pages behind login: bearer tokens are not page credentials. */
-const page = (a: Outcome, b: Outcome = a, noCsrf: Outcome = a, admin: Outcome = a): Outcome[] => [
-  'login',
-  'login',
-  'login',
-  'login',
-  'login',
-  'login',
-  a,
-  b,
-  'login',
-  noCsrf,
-  admin,
-];
+const page = (
+  a: Outcome,
+  b: Outcome = a,
+  noCsrf: Outcome = a,
+  admin: Outcome = a,
+  instructor: Outcome = admin,
+): Outcome[] => ['login', 'login', 'login', 'login', 'login', 'login', a, b, 'login', noCsrf, admin, instructor];
 /** Pages of instructors or admins: the students' sessions are refused, the admin's opens them. */
-const staffPage = (admin: Outcome = ok): Outcome[] => page(403, 403, 403, admin);
+const staffPage = (admin: Outcome = ok, instructor: Outcome = admin): Outcome[] =>
+  page(403, 403, 403, admin, instructor);
+/** Pages of admins alone: an instructor's session is refused as a student's. */
+const adminPage = (admin: Outcome = ok): Outcome[] => staffPage(admin, 403);
+/** Pages of one course (the fixtures' other course): its teacher's and admins'; to another instructor, not found. */
+const coursePage = (admin: Outcome = ok): Outcome[] => staffPage(admin, 404);
 
 const RULES: Record<RouteKey, Rule> = {
   // --- JSON API: submissions ---
@@ -118,11 +121,12 @@ const RULES: Record<RouteKey, Rule> = {
     expect: apiWrite(202, 202),
   },
   'GET /api/submissions': { path: () => '/api/submissions', expect: apiRead(ok, ok, ok) },
-  'GET /api/submissions/:id': { path: (f) => `/api/submissions/${f.submissionA}`, expect: apiRead(ok, 403, ok) },
+  // Another student's submission is not found, as an unknown id (compared below, body and all).
+  'GET /api/submissions/:id': { path: (f) => `/api/submissions/${f.submissionA}`, expect: apiRead(ok, 404, ok) },
   'GET /api/submissions/:id/events': {
     path: (f) => `/api/submissions/${f.submissionA}/events`,
     stream: true,
-    expect: apiRead(ok, 403, ok),
+    expect: apiRead(ok, 404, ok),
   },
   'POST /api/submissions/:id/regrade': {
     path: (f) => `/api/submissions/${f.submissionA}/regrade`,
@@ -133,51 +137,55 @@ const RULES: Record<RouteKey, Rule> = {
   'GET /api/exercises/:slug': { path: () => '/api/exercises/hello-world', expect: apiRead(ok, ok, ok) },
   'POST /api/exercises/:slug/regrade': { path: () => '/api/exercises/hello-world/regrade', expect: apiWrite(403, 202) },
   // --- JSON API: courses (instructors; a course they do not teach is 404, as an unknown one) ---
+  // Each names a real course of another instructor and its assignment: not found for this one, open to admins.
   'POST /api/courses': { path: () => '/api/courses', body: () => ({ json: {} }), expect: apiWrite(403, 400) },
   'GET /api/courses': { path: () => '/api/courses', expect: apiRead(403, 403, ok) },
-  'GET /api/courses/:code/roster': { path: () => '/api/courses/NO-COURSE/roster', expect: apiRead(403, 403, 404) },
+  'GET /api/courses/:code/roster': {
+    path: (f) => `/api/courses/${f.otherCourse}/roster`,
+    expect: apiRead(403, 403, 404, ok),
+  },
   'PUT /api/courses/:code/roster': {
-    path: () => '/api/courses/NO-COURSE/roster',
+    path: (f) => `/api/courses/${f.otherCourse}/roster`,
     body: () => ({ json: {} }),
     // Not CSV: refused before the course is looked up.
     expect: apiWrite(403, 400),
   },
   'GET /api/courses/:code/assignments': {
-    path: () => '/api/courses/NO-COURSE/assignments',
-    expect: apiRead(403, 403, 404),
+    path: (f) => `/api/courses/${f.otherCourse}/assignments`,
+    expect: apiRead(403, 403, 404, ok),
   },
   'POST /api/courses/:code/assignments': {
-    path: () => '/api/courses/NO-COURSE/assignments',
+    path: (f) => `/api/courses/${f.otherCourse}/assignments`,
     body: () => ({ json: {} }),
+    // An empty body: refused before the course is looked up.
     expect: apiWrite(403, 400),
   },
   'PATCH /api/courses/:code/assignments/:id': {
-    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}`,
+    path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}`,
     body: () => ({ json: {} }),
-    expect: apiWrite(403, 404),
+    expect: apiWrite(403, 404, ok),
   },
   'GET /api/courses/:code/assignments/:id/overrides': {
-    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
-    expect: apiRead(403, 403, 404),
+    path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}/overrides`,
+    expect: apiRead(403, 403, 404, ok),
   },
   'POST /api/courses/:code/assignments/:id/overrides': {
-    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
+    path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}/overrides`,
     body: () => ({ json: {} }),
     expect: apiWrite(403, 400),
   },
   'GET /api/courses/:code/gradebook': {
-    path: () => '/api/courses/NO-COURSE/gradebook',
-    expect: apiRead(403, 403, 404),
+    path: (f) => `/api/courses/${f.otherCourse}/gradebook`,
+    expect: apiRead(403, 403, 404, ok),
   },
   'GET /api/courses/:code/gradebook.csv': {
-    path: () => '/api/courses/NO-COURSE/gradebook.csv',
-    expect: apiRead(403, 403, 404),
+    path: (f) => `/api/courses/${f.otherCourse}/gradebook.csv`,
+    expect: apiRead(403, 403, 404, ok),
   },
   'GET /api/courses/:code/assignments/:id/checks.csv': {
-    path: () => `/api/courses/NO-COURSE/assignments/${randomUUID()}/checks.csv`,
-    expect: apiRead(403, 403, 404),
+    path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}/checks.csv`,
+    expect: apiRead(403, 403, 404, ok),
   },
-  // A real course of another instructor: not found for this one, open to admins.
   'GET /api/courses/:code/assignments/:id/report': {
     path: (f) => `/api/courses/${f.otherCourse}/assignments/${f.otherAssignment}/report`,
     expect: apiRead(403, 403, 404, ok),
@@ -312,13 +320,13 @@ const RULES: Record<RouteKey, Rule> = {
     expect: page(403),
   },
   // --- pages ---
-  'GET /login': { path: () => '/login', expect: [ok, ok, ok, ok, ok, ok, 'away', 'away', ok, 'away', 'away'] },
+  'GET /login': { path: () => '/login', expect: [ok, ok, ok, ok, ok, ok, 'away', 'away', ok, 'away', 'away', 'away'] },
   'POST /login': {
     path: () => '/login',
     csrf: 'pre',
     body: () => ({ form: { email: 'personne@lycee.test', password: 'pas-le-bon' } }),
-    // The admin's session comes eleventh: the login limiter may have counted enough failures by then.
-    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 403, [401, 429]],
+    // The sessions of the admin and the instructor come last: the login limiter may have counted enough failures by then.
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 403, [401, 429], [401, 429]],
   },
   'POST /logout': {
     path: () => '/logout',
@@ -332,7 +340,7 @@ const RULES: Record<RouteKey, Rule> = {
     csrf: 'pre',
     // Two different passwords: refused (400) without spending the invitation.
     body: () => ({ form: { password: 'un-bon-mot-de-passe', confirm: 'un-autre-mot-de-passe' } }),
-    expect: [400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 400],
+    expect: [400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 400, 400],
   },
   'GET /': { path: () => '/', expect: page(ok) },
   'GET /tokens': { path: () => '/tokens', expect: page(ok) },
@@ -342,42 +350,45 @@ const RULES: Record<RouteKey, Rule> = {
     body: () => ({ form: {} }),
     expect: page(404, 404, 403),
   },
-  // Instructors' pages and forms: the callers' sessions are students'.
+  // Instructors' pages and forms. A course's pages name the other instructor's course: the instructor's
+  // session is refused (404, as for a course that does not exist), the admin's opens them.
   'GET /courses': { path: () => '/courses', expect: staffPage() },
   'POST /courses': { path: () => '/courses', csrf: 'session', body: () => ({ form: {} }), expect: staffPage(400) },
-  'GET /courses/:code': { path: () => '/courses/NO-COURSE', expect: staffPage(404) },
+  'GET /courses/:code': { path: (f) => `/courses/${f.otherCourse}`, expect: coursePage() },
   'POST /courses/:code/roster': {
-    path: () => '/courses/NO-COURSE/roster',
+    path: (f) => `/courses/${f.otherCourse}/roster`,
     csrf: 'session',
+    // A header alone, previewed (no `action=import`): nothing changes.
     body: () => ({ form: { csv: 'email,name,group' } }),
-    expect: staffPage(404),
+    expect: coursePage(),
   },
   'POST /courses/:code/assignments': {
-    path: () => '/courses/NO-COURSE/assignments',
+    path: (f) => `/courses/${f.otherCourse}/assignments`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage(404),
+    expect: coursePage(400),
   },
   'GET /courses/:code/assignments/:id': {
-    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}`,
-    expect: staffPage(404),
+    path: (f) => `/courses/${f.otherCourse}/assignments/${f.otherAssignment}`,
+    expect: coursePage(),
   },
   'POST /courses/:code/assignments/:id': {
-    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}`,
+    path: (f) => `/courses/${f.otherCourse}/assignments/${f.otherAssignment}`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage(404),
+    expect: coursePage(400),
   },
   'POST /courses/:code/assignments/:id/overrides': {
-    path: () => `/courses/NO-COURSE/assignments/${randomUUID()}/overrides`,
+    path: (f) => `/courses/${f.otherCourse}/assignments/${f.otherAssignment}/overrides`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage(404),
+    expect: coursePage(400),
   },
-  'GET /courses/:code/gradebook': { path: () => '/courses/NO-COURSE/gradebook', expect: staffPage(404) },
+  'GET /courses/:code/gradebook': { path: (f) => `/courses/${f.otherCourse}/gradebook`, expect: coursePage() },
   'GET /courses/:code/gradebook/:assignmentId/:userId': {
-    path: () => `/courses/NO-COURSE/gradebook/${randomUUID()}/${randomUUID()}`,
-    expect: staffPage(404),
+    // Student B is not in that course: not found for the admin too, after the course was found.
+    path: (f) => `/courses/${f.otherCourse}/gradebook/${f.otherAssignment}/${f.userB}`,
+    expect: coursePage(404),
   },
   'GET /regrades/:id': { path: () => `/regrades/${randomUUID()}`, expect: staffPage(404) },
   'POST /submissions/:id/regrade': {
@@ -392,45 +403,45 @@ const RULES: Record<RouteKey, Rule> = {
     body: () => ({ form: {} }),
     expect: staffPage('away'),
   },
-  // The operations page: admins only (the callers' sessions are students').
-  'GET /admin/operations': { path: () => '/admin/operations', expect: staffPage() },
+  // The operations page: admins only.
+  'GET /admin/operations': { path: () => '/admin/operations', expect: adminPage() },
   'GET /courses/:code/assignments/:id/report': {
     path: (f) => `/courses/${f.otherCourse}/assignments/${f.otherAssignment}/report`,
-    expect: staffPage(),
+    expect: coursePage(),
   },
   // The LMS administration pages: admins only.
-  'GET /admin/integrations': { path: () => '/admin/integrations', expect: staffPage() },
+  'GET /admin/integrations': { path: () => '/admin/integrations', expect: adminPage() },
   'POST /admin/integrations': {
     path: () => '/admin/integrations',
     csrf: 'session',
     body: () => ({ form: { name: 'Matrice page' } }),
-    expect: staffPage(201),
+    expect: adminPage(201),
   },
   'POST /admin/integrations/:id/rotate': {
     path: (f) => `/admin/integrations/${f.integration}/rotate`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage(),
+    expect: adminPage(),
   },
   'POST /admin/integrations/:id/reenable': {
     path: (f) => `/admin/integrations/${f.integration}/reenable`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage('away'),
+    expect: adminPage('away'),
   },
   'GET /admin/integrations/:id/deliveries': {
     path: (f) => `/admin/integrations/${f.integration}/deliveries`,
-    expect: staffPage(),
+    expect: adminPage(),
   },
-  'GET /admin/lti/:id/deliveries': { path: () => `/admin/lti/${randomUUID()}/deliveries`, expect: staffPage(404) },
+  'GET /admin/lti/:id/deliveries': { path: () => `/admin/lti/${randomUUID()}/deliveries`, expect: adminPage(404) },
   'POST /admin/webhook-deliveries/:id/redeliver': {
     path: () => `/admin/webhook-deliveries/${randomUUID()}/redeliver`,
     csrf: 'session',
     body: () => ({ form: {} }),
-    expect: staffPage(404),
+    expect: adminPage(404),
   },
-  'GET /admin/lti': { path: () => '/admin/lti', expect: staffPage() },
-  'POST /admin/lti': { path: () => '/admin/lti', csrf: 'session', body: () => ({ form: {} }), expect: staffPage(400) },
+  'GET /admin/lti': { path: () => '/admin/lti', expect: adminPage() },
+  'POST /admin/lti': { path: () => '/admin/lti', csrf: 'session', body: () => ({ form: {} }), expect: adminPage(400) },
   'GET /exercises/:slug': { path: () => '/exercises/hello-world', expect: page(ok) },
   'POST /exercises/:slug': {
     path: () => '/exercises/hello-world',
@@ -461,7 +472,7 @@ const MOUNTS: Record<string, Rule> = {
   // bull-board: admins only; without credentials it is a page, so the login page.
   '/admin/queues': {
     path: () => '/admin/queues',
-    expect: ['login', 403, 403, 403, ok, 'login', 403, 403, 'login', 403, ok],
+    expect: ['login', 403, 403, 403, ok, 'login', 403, 403, 'login', 403, ok, 403],
   },
 };
 
@@ -470,7 +481,7 @@ describe('access control through every door', () => {
   let client: RawHttpClient;
   let fixtures: Fixtures;
   const tokens = {} as Record<'studentA' | 'studentB' | 'instructor' | 'admin' | 'revokedToken', string>;
-  const ids = {} as Record<'studentA' | 'studentB' | 'admin', string>;
+  const ids = {} as Record<'studentA' | 'studentB' | 'instructor' | 'admin', string>;
   const integrations: string[] = [];
   const platforms: string[] = [];
   let sessions: SessionService;
@@ -487,7 +498,7 @@ describe('access control through every door', () => {
     ] as const) {
       const u = await userWithToken(api, role);
       tokens[name] = u.token;
-      if (name !== 'instructor') ids[name] = u.id;
+      ids[name] = u.id;
     }
     // Student A's second token, revoked before it was ever used (no cached principal).
     const revoked = await api.auth.issueToken(ids.studentA, 'revoked');
@@ -610,8 +621,11 @@ describe('access control through every door', () => {
       case 'sessionB':
       case 'sessionWithoutCsrf':
       case 'adminSession':
+      case 'instructorSession':
       case 'expiredSession': {
-        const owner = { sessionB: ids.studentB, adminSession: ids.admin }[caller as string] ?? ids.studentA;
+        const owner =
+          { sessionB: ids.studentB, adminSession: ids.admin, instructorSession: ids.instructor }[caller as string] ??
+          ids.studentA;
         const token = await sessions.create(owner);
         const row = await api.prisma.webSession.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } });
         if (caller === 'expiredSession')
@@ -692,21 +706,38 @@ describe('access control through every door', () => {
       `/api/submissions?user=${ids.studentA}&exercise=hello-world`,
     ])
       expect((await client.send({ method: 'GET', path, headers: asB })).status).toBe(403);
-    // Another spelling of the same id (upper case) is the same submission and the same refusal.
-    const upper = await client.send({
-      method: 'GET',
-      path: `/api/submissions/${fixtures.submissionA.toUpperCase()}`,
-      headers: asB,
-    });
-    expect(upper.status).toBe(403);
-    expect(upper.body).not.toContain('docker run');
     const { headers } = await credentials('sessionB');
     const history = await client.send({ method: 'GET', path: '/submissions', headers });
     expect(history.status).toBe(200);
     expect(history.body).not.toContain(fixtures.submissionA);
-    // A guessed id that names nothing answers like another's: nothing to learn by probing.
-    const guessed = await client.send({ method: 'GET', path: `/submissions/${randomUUID()}`, headers });
-    expect(guessed.status).toBe(404);
+  });
+
+  it("answers for student A's submission exactly as for an id that names nothing: status and body, at every door", async () => {
+    const { headers: sessionB } = await credentials('sessionB');
+    const asB = { authorization: `Bearer ${tokens.studentB}` };
+    const unknown = randomUUID();
+    // Another spelling of the same id (upper case) is the same submission: answered the same way too.
+    const ids = [fixtures.submissionA, fixtures.submissionA.toUpperCase()];
+    const doors: { door: string; at: (id: string) => RawRequest }[] = [
+      { door: 'API', at: (id) => ({ method: 'GET', path: `/api/submissions/${id}`, headers: asB }) },
+      {
+        door: 'API, as B’s session',
+        at: (id) => ({ method: 'GET', path: `/api/submissions/${id}`, headers: sessionB }),
+      },
+      { door: 'event stream', at: (id) => ({ method: 'GET', path: `/api/submissions/${id}/events`, headers: asB }) },
+      { door: 'page', at: (id) => ({ method: 'GET', path: `/submissions/${id}`, headers: sessionB }) },
+    ];
+    for (const { door, at } of doors) {
+      // The event stream of a readable submission never ends: its status line first, to fail rather than hang.
+      expect({ door, status: (await client.head(at(fixtures.submissionA))).status }).toEqual({ door, status: 404 });
+      const nothing = await client.send(at(unknown));
+      expect({ door, status: nothing.status }).toEqual({ door, status: 404 });
+      for (const id of ids) {
+        const other = await client.send(at(id));
+        expect({ door, status: other.status, body: other.body }).toEqual({ door, status: 404, body: nothing.body });
+        expect(other.headers['content-type']).toBe(nothing.headers['content-type']);
+      }
+    }
   });
 
   it('refuses a request signed for one integration at another (wrong audience)', async () => {

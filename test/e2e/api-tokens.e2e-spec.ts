@@ -1,6 +1,8 @@
 import request from 'supertest';
+import { SessionService } from '../../src/auth/session.service';
 import { Role } from '../../src/generated/prisma/enums';
 import { ApiHarness, startApi, suitePrefix, userWithToken } from '../support/api-app';
+import { eventually } from '../support/processes';
 
 /**
  * API tokens through the API, across two api processes sharing one Redis and one PostgreSQL (as
@@ -35,6 +37,37 @@ describe('API tokens', () => {
     expect(res.body[0]).toMatchObject({ id: second.id, name: 'script de notes', revokedAt: null, userId: user.id });
     expect(JSON.stringify(res.body)).not.toContain(second.token);
     expect(JSON.stringify(res.body)).not.toMatch(/tokenHash|token_hash/);
+  });
+
+  it('shows when each token was last used: never before its first use, then the time of a use, in the list and on the page', async () => {
+    const user = await userWithToken(a, Role.student);
+    const spare = await a.auth.issueToken(user.id, 'jamais servi');
+    const listed = async () => {
+      const res = await get(a, '/api/tokens', user.token).expect(200);
+      return new Map((res.body as { id: string; lastUsedAt: string | null }[]).map((t) => [t.id, t.lastUsedAt]));
+    };
+    // Listing used the user's main token; the spare one has not served yet.
+    expect((await listed()).get(spare.id)).toBeNull();
+    const cookie = `dg_session=${await a.app.get(SessionService).create(user.id)}`;
+    const row = (html: string) => new RegExp(`data-token-id="${spare.id}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+    const before = await request(a.app.getHttpServer()).get('/tokens').set('Cookie', cookie).expect(200);
+    expect(row(before.text)).toMatch(/data-testid="token-last-used">jamais</);
+
+    // One use, through the other api process: the time is recorded after the answer, so wait for it.
+    const t0 = new Date();
+    await get(b, '/api/exercises', spare.token).expect(200);
+    const used = await eventually(async () => {
+      const at = (await listed()).get(spare.id);
+      if (!at) throw new Error('lastUsedAt not recorded yet');
+      return new Date(at);
+    }, 10_000);
+    expect(used.getTime()).toBeGreaterThanOrEqual(t0.getTime() - 1000);
+    expect(used.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    const after = await request(a.app.getHttpServer()).get('/tokens').set('Cookie', cookie).expect(200);
+    expect(row(after.text)).not.toMatch(/data-testid="token-last-used">jamais</);
+    expect(row(after.text)).toMatch(/data-testid="token-last-used">\d/);
+    // The main token served every listing: both show a time now.
+    expect([...(await listed()).values()]).toEqual([expect.any(String), expect.any(String)]);
   });
 
   it('refuses a revoked token at once in the other api process, whose cache held it', async () => {

@@ -19,7 +19,8 @@ import { signedHeaders } from '../support/webhook-receiver';
  * routes get deeper cases below. Malformed
  * JSON, wrong types, 10 MB bodies, deep nesting, NUL bytes, invalid UTF-8, lookalike slugs, path
  * traversal in file names, 10,000 files, injection strings, CR/LF in headers, duplicate keys.
- * The property: no answer is a 5xx, and a JSON 400 names what was wrong (each field, or the body).
+ * The property: no answer is a 5xx, and a 400 or 413 names what was wrong (JSON: each field, or the part;
+ * pages: the field next to the form, or on the error page).
  * FUZZ_SEED replays a run; FUZZ_SCALE multiplies the request counts (default 1: > 20,000 requests).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -109,6 +110,38 @@ function multipart(
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
 }
 
+/**
+ * A refusal's message names the part of the request it refused, as a word of its own ("invalid"
+ * does not name an id): the body or its JSON, a header, the query, a path parameter, the files.
+ */
+const NAMED_PART = /\b(body|JSON|multipart|header\.[\w-]+|query\.\w+|param|files)\b/i;
+
+/**
+ * Why a 400 or 413 fails to say what was wrong, or undefined when it says it. JSON: a validation
+ * failure lists each field, each named in its message; any other refusal names the part in its
+ * message. A page: the form shown again with the refused field marked (its `<name>-error` line), or
+ * the error page's "En cause" line. The one-line refusals of LTI logins and launches say why after
+ * "refusé :".
+ */
+function unnamed(status: number, type: string, text: string): string | undefined {
+  if (type.startsWith('application/json')) {
+    const body = JSON.parse(text) as { error?: string; message?: string; fields?: { field: string }[] };
+    const message = body.message ?? '';
+    if (body.error === 'validation_failed')
+      return body.fields?.length && body.fields.every((f) => f.field && message.includes(`${f.field}: `))
+        ? undefined
+        : `${status} without each field named`;
+    return NAMED_PART.test(message) ? undefined : `${status} whose message names nothing`;
+  }
+  if (type.startsWith('text/html')) {
+    const fieldError = /<p class="field-error" id="[\w-]+-error"[^>]*>[^<]+</.test(text);
+    const culprit = /data-testid="error-culprit">En cause : (le champ|les champs|le formulaire|l'adresse)/.test(text);
+    return fieldError || culprit ? undefined : `${status} page that names nothing`;
+  }
+  if (type.startsWith('text/plain')) return /refusé : \S/.test(text) ? undefined : `${status} line that names nothing`;
+  return `${status} answered as ${type}`;
+}
+
 /** Header values Node's client accepts (others go through the raw socket cases). */
 const headerSafe = (s: string): string => s.replace(/[^\x20-\x7e]/g, '');
 
@@ -165,7 +198,7 @@ describe('fuzzing every JSON route and form', () => {
     }
   });
 
-  it('answers ≥ 20,000 generated requests without a single 5xx, each 400 naming the field', async () => {
+  it('answers ≥ 20,000 generated requests without a single 5xx, each 400 and 413 naming what was wrong', async () => {
     const bearer = (t: { token: string }) => ({ authorization: `Bearer ${t.token}` });
     const json = (path: string, who: { token: string }, body: unknown, method = 'POST'): RawRequest => ({
       method,
@@ -873,12 +906,9 @@ describe('fuzzing every JSON route and form', () => {
         fail('5xx');
         return;
       }
-      if (res && status === 400 && String(res.headers['content-type']).startsWith('application/json')) {
-        const body = JSON.parse(res.body) as { error?: string; message?: string; fields?: { field: string }[] };
-        if (body.error === 'validation_failed' && !(body.fields?.length && body.fields.every((f) => f.field)))
-          fail('400 without the field named');
-        if (body.error !== 'validation_failed' && !/body|json|header|query|param|id|field/i.test(body.message ?? ''))
-          fail('400 whose message names nothing');
+      if (res && (status === 400 || status === 413)) {
+        const why = unnamed(status, String(res.headers['content-type']), res.body);
+        if (why) fail(why);
       }
     }
 

@@ -278,6 +278,27 @@ describe('LTI 1.3 launch and grade passback', () => {
       await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /signature invalide/);
     });
 
+    it('an id_token for another tool (aud is not our client id), signed by the platform', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const nonce = decodeJwt(form.fields.id_token).nonce as string;
+      // azp too: the token was issued to that other tool, as a platform does.
+      const forged = await platform.idToken(
+        { ...platform.launchClaims(LEARNER, LINK, nonce), azp: 'un-autre-outil' },
+        { audience: 'un-autre-outil' },
+      );
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /aud invalide/);
+    });
+
+    it('an id_token whose aud names us among others, issued to another of them (azp)', async () => {
+      const form = await platform.launchForm(LEARNER, LINK);
+      const nonce = decodeJwt(form.fields.id_token).nonce as string;
+      const forged = await platform.idToken(
+        { ...platform.launchClaims(LEARNER, LINK, nonce), azp: 'un-autre-outil' },
+        { audience: [platform.clientId, 'un-autre-outil'] },
+      );
+      await refused(await postForm({ ...form, fields: { ...form.fields, id_token: forged } }), /azp/);
+    });
+
     it('an id_token of an unknown deployment', async () => {
       const form = await platform.launchForm(LEARNER, LINK);
       const nonce = decodeJwt(form.fields.id_token).nonce as string;

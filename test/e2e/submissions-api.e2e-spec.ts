@@ -231,7 +231,7 @@ describe('submissions API', () => {
   });
 
   describe('reading', () => {
-    it('lets a student read their own submission and forbids another student (403)', async () => {
+    it('lets a student read their own submission; another student gets the 404 of an unknown id', async () => {
       const mine = await submit(student.token, { exercise, source: 'docker ps -a' }).expect(202);
       const res = await http()
         .get(`/api/submissions/${mine.body.id}`)
@@ -239,11 +239,11 @@ describe('submissions API', () => {
         .expect(200);
       expect(res.body).toMatchObject({ id: mine.body.id, status: 'queued', exercise, result: null });
       expect(res.body.history).toBeUndefined();
-      await http().get(`/api/submissions/${mine.body.id}`).set('Authorization', `Bearer ${other.token}`).expect(403);
+      await http().get(`/api/submissions/${mine.body.id}`).set('Authorization', `Bearer ${other.token}`).expect(404);
       await http()
         .get(`/api/submissions/${mine.body.id}/events`)
         .set('Authorization', `Bearer ${other.token}`)
-        .expect(403);
+        .expect(404);
       const staff = await http()
         .get(`/api/submissions/${mine.body.id}`)
         .set('Authorization', `Bearer ${instructor.token}`)

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Logger, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { ApiModule } from '../../src/api.module';
 import { AuthService } from '../../src/auth/auth.service';
 import { configureApp } from '../../src/common/app.setup';
@@ -9,6 +10,8 @@ import { ENV } from '../../src/config/config.module';
 import { Env, loadEnv } from '../../src/config/env';
 import { PrismaService } from '../../src/database/prisma.service';
 import type { Role } from '../../src/generated/prisma/enums';
+import { loggerParams } from '../../src/logging/logging.module';
+import type { ExchangeLog, LogCapture } from './secrets';
 
 export interface ApiHarness {
   app: NestExpressApplication;
@@ -27,14 +30,39 @@ export function suitePrefix(name: string): string {
   return `${process.env.REDIS_PREFIX ?? 'dgtest:local'}:${name}:${randomBytes(3).toString('hex')}`;
 }
 
-/** The api role in-process, configured exactly as main.ts does, on the run's database. */
-export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<ApiHarness> {
+/**
+ * What the api logged and answered, for a suite that looks into them (test/support/secrets.ts).
+ * pino's logger is one per test file (nestjs-pino keeps the first one made): observe the first api
+ * a file starts.
+ */
+export interface Observed {
+  logs: LogCapture;
+  exchanges: ExchangeLog;
+}
+
+/**
+ * The api role in-process, configured exactly as main.ts does, on the run's database. Its logs are
+ * off (pino's request lines aside, at LOG_LEVEL) unless `observed` is given: then everything it logs,
+ * Nest's logger included as in main.ts, goes to `observed.logs` instead of stdout.
+ */
+export async function startApi(overrides: NodeJS.ProcessEnv = {}, observed?: Observed): Promise<ApiHarness> {
   const env = loadEnv({ ...process.env, ...overrides });
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] })
+  let builder = Test.createTestingModule({ imports: [ApiModule] })
     .overrideProvider(ENV)
-    .useValue(env)
-    .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
+    .useValue(env);
+  if (observed)
+    builder = builder
+      .overrideProvider(PARAMS_PROVIDER_TOKEN)
+      .useFactory({ factory: () => loggerParams(env, observed.logs.stream) });
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>(
+    observed ? { bufferLogs: true, bodyParser: false } : { logger: false, bodyParser: false },
+  );
+  if (observed) {
+    app.useLogger(app.get(Logger));
+    // First of all middleware, so that no answer escapes it (body parser errors, static files, the dashboard).
+    app.use(observed.exchanges.middleware);
+  }
   configureApp(app, env);
   // A fixed port when the caller needs the URL before start (PUBLIC_URL in links and redirects).
   await app.listen(overrides.PORT ? env.PORT : 0, '127.0.0.1');

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import request from 'supertest';
 import { Role } from '../../src/generated/prisma/enums';
-import { type ApiHarness, startApi, userWithToken } from './api-app';
+import { type ApiHarness, type Observed, startApi, userWithToken } from './api-app';
 import { freePort } from './processes';
 
 /** What the platform knows of a user it launches. */
@@ -131,6 +131,11 @@ export class LtiPlatform {
     };
   }
 
+  /** The AGS access tokens this platform gave the tool: secrets the tool must never show or log. */
+  get issuedTokens(): string[] {
+    return [...this.tokens];
+  }
+
   lineItemUrl(name: string): string {
     return `${this.url}/lineitems/${name}/lineitem?type_id=1`;
   }
@@ -184,16 +189,16 @@ export class LtiPlatform {
     return parseForm(html);
   }
 
-  /** An id_token as this platform signs them, with `claims` overriding (tests forge bad ones). */
+  /** An id_token as this platform signs them, with `claims` and `opts` overriding (tests forge bad ones). */
   async idToken(
     claims: Record<string, unknown>,
-    opts: { key?: CryptoKey; kid?: string; issuedAt?: number; expiresAt?: number } = {},
+    opts: { key?: CryptoKey; kid?: string; issuedAt?: number; expiresAt?: number; audience?: string | string[] } = {},
   ) {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? this.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
-      .setAudience(this.clientId)
+      .setAudience(opts.audience ?? this.clientId)
       .setIssuedAt(opts.issuedAt ?? now)
       .setExpirationTime(opts.expiresAt ?? now + 300)
       .sign(opts.key ?? this.key);
@@ -442,9 +447,15 @@ export interface ApiWithPlatform {
   admin: { id: string; token: string };
 }
 
-export async function startApiWithPlatform(prefix: string): Promise<ApiWithPlatform> {
+export async function startApiWithPlatform(
+  prefix: string,
+  opts: { env?: NodeJS.ProcessEnv; observed?: Observed } = {},
+): Promise<ApiWithPlatform> {
   const port = await freePort();
-  const api = await startApi({ REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const api = await startApi(
+    { ...opts.env, REDIS_PREFIX: prefix, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
+    opts.observed,
+  );
   const platform = await LtiPlatform.start(api.url);
   const admin = await userWithToken(api, Role.admin);
   const res = await request(api.app.getHttpServer())

@@ -5,7 +5,10 @@ export interface LoginView {
   csrfToken: string;
   email?: string;
   next?: string;
+  /** The form's refusal (wrong credentials, locked): one alert, never saying which field was wrong. */
   error?: string;
+  /** A field left empty: said next to it. */
+  missing?: { email?: string; password?: string };
   notice?: string;
 }
 
@@ -29,12 +32,23 @@ export function loginPage(v: LoginView): VNode {
             autocomplete="username"
             required
             value=${v.email ?? ''}
-            aria-describedby=${v.error ? 'login-error' : undefined}
+            aria-invalid=${v.missing?.email ? 'true' : undefined}
+            aria-describedby=${v.error ? 'login-error' : v.missing?.email ? 'email-error' : undefined}
           />
+          ${v.missing?.email ? html`<p class="field-error" id="email-error">${v.missing.email}</p>` : null}
         </div>
         <div class="field">
           <label for="password">Mot de passe</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            aria-invalid=${v.missing?.password ? 'true' : undefined}
+            aria-describedby=${v.missing?.password ? 'password-error' : undefined}
+          />
+          ${v.missing?.password ? html`<p class="field-error" id="password-error">${v.missing.password}</p>` : null}
         </div>
         <button type="submit" class="button button-primary">Se connecter</button>
       </form>

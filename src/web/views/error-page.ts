@@ -17,8 +17,14 @@ const TEXT: Record<number, { title: string; body: string }> = {
   503: { title: 'Service surchargé', body: 'Le service est très sollicité. Réessayez dans quelques instants.' },
 };
 
-/** The French error page: what happened, what to do, and for a 500 the request id (never a stack). */
-export function errorPage(status: number, opts: { requestId?: string; user?: PageUser; message?: string }): VNode {
+/**
+ * The French error page: what happened, what to do, what was refused (`culprit`: "le champ « files »")
+ * and for a 500 the request id (never a stack).
+ */
+export function errorPage(
+  status: number,
+  opts: { requestId?: string; user?: PageUser; message?: string; culprit?: string },
+): VNode {
   const t = TEXT[status] ?? (status >= 500 ? TEXT[500] : TEXT[400]);
   return layout({
     title: t.title,
@@ -27,6 +33,7 @@ export function errorPage(status: number, opts: { requestId?: string; user?: Pag
       <p class="error-code" aria-hidden="true">${status}</p>
       <h1 id="error-title">${t.title}</h1>
       <p>${opts.message ?? t.body}</p>
+      ${opts.culprit ? html`<p data-testid="error-culprit">En cause : ${opts.culprit}.</p>` : null}
       ${
         status >= 500 && opts.requestId
           ? html`<p class="muted">

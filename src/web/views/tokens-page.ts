@@ -24,6 +24,7 @@ export function tokensPage({ user, tokens, notice }: { user: PageUser; tokens: T
                   <tr>
                     <th scope="col">Nom</th>
                     <th scope="col">Créé le</th>
+                    <th scope="col">Dernière utilisation</th>
                     <th scope="col">État</th>
                     <th scope="col"><span class="visually-hidden">Action</span></th>
                   </tr>
@@ -34,6 +35,7 @@ export function tokensPage({ user, tokens, notice }: { user: PageUser; tokens: T
                       html`<tr data-testid="token" data-token-id=${t.id}>
                         <td>${t.name}</td>
                         <td>${formatDate(t.createdAt)}</td>
+                        <td data-testid="token-last-used">${t.lastUsedAt ? formatDate(t.lastUsedAt) : 'jamais'}</td>
                         <td>
                           ${
                             t.revokedAt

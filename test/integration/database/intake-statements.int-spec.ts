@@ -77,11 +77,17 @@ describe('intake SQL on the migrated schema', () => {
   it('tokensByHash returns what the auth guard reads, for known hashes only', async () => {
     const hash = `intake-sql-hash-${tag}`;
     await prisma.apiToken.create({ data: { userId: user.id, name: 'sql', tokenHash: hash } });
-    const found = await run<{ hash: string; revokedAt: Date | null; id: string; role: string; email: string }>(
-      'tokensByHash',
-      [[hash, `unknown-${tag}`]],
-    );
-    expect(found).toEqual([{ hash, revokedAt: null, id: user.id, role: 'student', email: user.email }]);
+    const found = await run<{
+      hash: string;
+      revokedAt: Date | null;
+      lastUsedAt: Date | null;
+      id: string;
+      role: string;
+      email: string;
+    }>('tokensByHash', [[hash, `unknown-${tag}`]]);
+    expect(found).toEqual([
+      { hash, revokedAt: null, lastUsedAt: null, id: user.id, role: 'student', email: user.email },
+    ]);
   });
 
   it('lockEnrolment returns the enrolment and holds it: a second transaction waits for the first', async () => {
