@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { loadExercise } from '../../../src/exercises/exercise.loader';
 import { gradeSubmission, type GradeReport } from '../../../src/grading/grade-submission';
-import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
-import { makeDriver } from '../sandbox/sandbox-fixture';
+import { driverForFile } from '../sandbox/sandbox-fixture';
 
 /**
  * Submissions written the way students of the course write them, graded on the real catalogue in
@@ -12,16 +11,7 @@ import { makeDriver } from '../sandbox/sandbox-fixture';
 jest.setTimeout(300_000);
 
 const EXERCISES = join(__dirname, '..', '..', '..', 'exercises');
-let driver: DockerSandboxDriver;
-
-beforeAll(async () => {
-  driver = makeDriver();
-  await driver.golden.ensure();
-});
-
-afterAll(async () => {
-  await driver.shutdown();
-});
+const driver = driverForFile();
 
 async function grade(slug: string, source: string): Promise<GradeReport> {
   const exercise = await loadExercise(join(EXERCISES, slug));

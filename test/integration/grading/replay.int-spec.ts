@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { loadExercise } from '../../../src/exercises/exercise.loader';
 import { gradeSubmission, type GradeReport } from '../../../src/grading/grade-submission';
-import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
-import { makeDriver } from '../sandbox/sandbox-fixture';
+import { driverForFile } from '../sandbox/sandbox-fixture';
 
 /**
  * What the replay does with lines the course's exercises rarely reach, graded in real sandboxes:
@@ -14,16 +13,7 @@ import { makeDriver } from '../sandbox/sandbox-fixture';
 jest.setTimeout(300_000);
 
 const HELLO_WORLD = join(__dirname, '..', '..', '..', 'exercises', 'hello-world');
-let driver: DockerSandboxDriver;
-
-beforeAll(async () => {
-  driver = makeDriver();
-  await driver.golden.ensure();
-});
-
-afterAll(async () => {
-  await driver.shutdown();
-});
+const driver = driverForFile();
 
 /** Grades `lines` with each command limited to `timeoutSeconds`. */
 async function replay(lines: string[], timeoutSeconds = 30): Promise<GradeReport> {

@@ -1,21 +1,11 @@
 import type { DockerSandbox } from '../../../src/sandbox/docker-sandbox';
-import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
-import { leftovers, makeDriver } from './sandbox-fixture';
+import { leftovers, driverForFile } from './sandbox-fixture';
 
 jest.setTimeout(240_000);
 
 /** The driver forgets what it released: a worker grading for weeks must not keep one entry per sandbox. */
 describe('sandbox driver bookkeeping (real Docker)', () => {
-  let driver: DockerSandboxDriver;
-
-  beforeAll(async () => {
-    driver = makeDriver();
-    await driver.golden.ensure();
-  });
-
-  afterAll(async () => {
-    await driver.shutdown();
-  });
+  const driver = driverForFile();
 
   it('holds nothing once N acquired sandboxes are released, twice over, concurrently', async () => {
     const N = 3;

@@ -13,6 +13,14 @@ export function makeDriver(overrides: Partial<SandboxConfig> = {}): DockerSandbo
   return new DockerSandboxDriver(new Docker(), config, loadImageCatalog(repositoryManifestPath), () => undefined);
 }
 
+/** The test file's driver: its golden image store prepared before the first test, shut down after the last. */
+export function driverForFile(overrides: Partial<SandboxConfig> = {}): DockerSandboxDriver {
+  const driver = makeDriver(overrides);
+  beforeAll(() => driver.golden.ensure());
+  afterAll(() => driver.shutdown());
+  return driver;
+}
+
 /** What the host still holds for a sandbox id: containers, networks, directory. */
 export async function leftovers(
   driver: DockerSandboxDriver,

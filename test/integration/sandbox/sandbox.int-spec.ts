@@ -3,29 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DockerSandbox, listeningPorts } from '../../../src/sandbox/docker-sandbox';
-import type { DockerSandboxDriver } from '../../../src/sandbox/sandbox.driver';
 import Docker from 'dockerode';
 import { BACKGROUND_CPU_SHARES, FOREGROUND_CPU_SHARES } from '../../../src/sandbox/sandbox-container';
 import { currentOwner, SandboxLabels } from '../../../src/sandbox/sandbox.labels';
 import { loadImageCatalog, repositoryManifestPath } from '../../../src/sandbox/image-catalog';
 import { exitedContainer } from '../../../src/sandbox/inner-engine';
-import { COURSE_TAGS, leftovers, makeDriver } from './sandbox-fixture';
+import { COURSE_TAGS, driverForFile, leftovers, makeDriver } from './sandbox-fixture';
 
 const hostDocker = new Docker();
 
 jest.setTimeout(240_000);
 
 describe('sandbox driver (real Docker)', () => {
-  let driver: DockerSandboxDriver;
-
-  beforeAll(async () => {
-    driver = makeDriver();
-    await driver.golden.ensure();
-  });
-
-  afterAll(async () => {
-    await driver.shutdown();
-  });
+  const driver = driverForFile();
 
   it('starts a sandbox with every course image and replays the course basics', async () => {
     const sandbox = await driver.acquire();
