@@ -126,7 +126,11 @@ describe('sandbox driver (real Docker)', () => {
       expect(top.output).not.toContain('sleep 517');
 
       const missing = await sandbox.engine.execInContainer('nope', ['true'], { timeoutMs: 5000, maxOutputBytes: 1024 });
-      expect(missing).toEqual({ kind: 'unavailable', message: expect.stringMatching(/No such container/i) });
+      expect(missing).toEqual({
+        kind: 'unavailable',
+        status: 404,
+        message: expect.stringMatching(/No such container/i),
+      });
     } finally {
       await driver.release(sandbox);
     }
