@@ -20,6 +20,9 @@ export interface CheckArgs {
   course: string;
 }
 
+/** ../shared/course beside this repository. */
+const DEFAULT_COURSE_DIR = defaultCourseDir(resolve(__dirname, '..'));
+
 export function parseCheckArgs(argv: string[]): CheckArgs {
   let parsed;
   try {
@@ -29,7 +32,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         concurrency: { type: 'string', default: '2' },
         only: { type: 'string' },
         exercises: { type: 'string', default: 'exercises' },
-        course: { type: 'string', default: defaultCourseDir(resolve(__dirname, '..')) },
+        course: { type: 'string', default: DEFAULT_COURSE_DIR },
       },
     });
   } catch (error) {
@@ -46,7 +49,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
     concurrency,
     only,
     exercises: parsed.values.exercises ?? 'exercises',
-    course: parsed.values.course ?? defaultCourseDir(resolve(__dirname, '..')),
+    course: parsed.values.course ?? DEFAULT_COURSE_DIR,
   };
 }
 

@@ -167,16 +167,21 @@ describe('fault suite', () => {
 
       // --- who submits: one student (bearer), one LMS integration whose grades go to a receiver ---
       const asAdmin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-      const created = await (
-        await fetch(`${base}/api/admin/users`, {
-          method: 'POST',
-          headers: asAdmin,
-          body: JSON.stringify({ email: 'eleve-fautes@lycee.test' }),
-        })
-      ).json();
-      const { token: studentToken } = await (
-        await fetch(`${base}/api/admin/users/${created.id}/tokens`, { method: 'POST', headers: asAdmin, body: '{}' })
-      ).json();
+      /** A user made by the admin, and a bearer token of theirs. */
+      const userWithToken = async (email: string, role: 'student' | 'instructor'): Promise<string> => {
+        const user = await (
+          await fetch(`${base}/api/admin/users`, {
+            method: 'POST',
+            headers: asAdmin,
+            body: JSON.stringify({ email, role }),
+          })
+        ).json();
+        const { token } = await (
+          await fetch(`${base}/api/admin/users/${user.id}/tokens`, { method: 'POST', headers: asAdmin, body: '{}' })
+        ).json();
+        return token as string;
+      };
+      const studentToken = await userWithToken('eleve-fautes@lycee.test', 'student');
       const integration = await (
         await fetch(`${base}/api/admin/integrations`, {
           method: 'POST',
@@ -185,16 +190,7 @@ describe('fault suite', () => {
         })
       ).json();
       // An instructor's course with the student enrolled: the clock phase submits to an assignment.
-      const prof = await (
-        await fetch(`${base}/api/admin/users`, {
-          method: 'POST',
-          headers: asAdmin,
-          body: JSON.stringify({ email: 'prof-fautes@lycee.test', role: 'instructor' }),
-        })
-      ).json();
-      const { token: profToken } = await (
-        await fetch(`${base}/api/admin/users/${prof.id}/tokens`, { method: 'POST', headers: asAdmin, body: '{}' })
-      ).json();
+      const profToken = await userWithToken('prof-fautes@lycee.test', 'instructor');
       const asProf = { authorization: `Bearer ${profToken}` };
       await fetch(`${base}/api/courses`, {
         method: 'POST',
